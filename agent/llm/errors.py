@@ -1,0 +1,5 @@
+"""Errors of the model layer."""
+
+
+class ModelError(RuntimeError):
+    """The model could not answer (unreachable, timed out, refused); the message says why."""

@@ -1,0 +1,45 @@
+"""Build the configured chat model: one place that knows the backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.llm.embedded import EmbeddedServer
+from agent.llm.errors import ModelError
+from agent.llm.openai_compat import OpenAICompatChat
+from agent.llm.scripted import ScriptedChat
+from agent.llm.weights import resolve_gguf
+from agent.settings import Settings
+
+
+@dataclass
+class LoadedModel:
+    """A chat model and whatever keeps it alive (the embedded server)."""
+
+    chat: BaseChatModel
+    server: EmbeddedServer | None = field(default=None)
+
+    def close(self) -> None:
+        """Release the model (stops the embedded server, if any)."""
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+def load_model(settings: Settings) -> LoadedModel:
+    """Start or connect to the model that ``settings.model`` describes."""
+    m = settings.model
+    common = {"temperature": m.temperature, "max_tokens": m.max_tokens, "timeout_s": m.timeout_s}
+    if m.backend == "scripted":
+        # Without a script it can only say so; tests pass their own ScriptedChat.
+        return LoadedModel(ScriptedChat(fn=lambda _m, _k: "(scripted backend: no script configured)"))
+    if m.backend == "openai":
+        if not m.base_url:
+            raise ModelError("The openai backend needs a server: set CONCIERGE_MODEL__BASE_URL "
+                             "(e.g. http://localhost:8001/v1 for vLLM).")
+        return LoadedModel(OpenAICompatChat(base_url=m.base_url, api_key=m.api_key, model=m.served_model, **common))
+    gguf = resolve_gguf(m.name, m.gguf_path, settings.models_dir)
+    server = EmbeddedServer(gguf, n_ctx=m.n_ctx, n_threads=m.n_threads, n_parallel=m.n_parallel)
+    return LoadedModel(OpenAICompatChat(base_url=server.base_url, model=m.name, **common), server)

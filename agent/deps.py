@@ -1,0 +1,21 @@
+"""What the graph's nodes need from the outside world, wired once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy import Engine
+
+from knowledge.retrieve import Retriever
+
+
+@dataclass(frozen=True)
+class GraphDeps:
+    """The model, the help-center retriever and the database, shared by all conversations."""
+
+    model: BaseChatModel
+    retriever: Retriever
+    engine: Engine
+    history_messages: int = 6
+    max_message_chars: int = 2000

@@ -1,0 +1,9 @@
+"""The graph's nodes, one module each. Each ``make_*`` returns the node bound to its deps."""
+
+from agent.nodes.act import make_act
+from agent.nodes.decide import make_decide
+from agent.nodes.guard import make_guard, route_after_guard
+from agent.nodes.respond import make_respond
+from agent.nodes.retrieve import make_retrieve
+
+__all__ = ["make_act", "make_decide", "make_guard", "make_respond", "make_retrieve", "route_after_guard"]

@@ -1,0 +1,69 @@
+"""respond: write the customer-facing answer from what retrieve or act found, and cite it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from agent import prompts
+from agent.deps import GraphDeps
+from agent.nodes._common import last_customer_text, recent_turns
+from agent.state import ConversationState
+
+
+def summarize_order(record: dict[str, Any]) -> str:
+    """A compact view of an order for the prompt (full records cost too many tokens)."""
+    items = [f"{i['name']} ({', '.join(f'{k} {v}' for k, v in i['options'].items())}) ${i['price']:.2f}"
+             for i in record["items"]]
+    tracking = [t for f in record["fulfillments"] for t in f["tracking_id"]]
+    paid = sum(p["amount"] for p in record["payment_history"] if p["transaction_type"] == "payment")
+    refunded = sum(p["amount"] for p in record["payment_history"] if p["transaction_type"] == "refund")
+    return json.dumps({"order_id": record["order_id"], "status": record["status"], "items": items,
+                       "tracking_numbers": tracking, "paid": round(paid, 2), "refunded": round(refunded, 2),
+                       "ship_to": f"{record['address']['city']}, {record['address']['state']}"})
+
+
+def _citations(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One citation per article, best-ranked first."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        article = h["url"].split("#", 1)[0]
+        if article not in seen:
+            seen.add(article)
+            out.append({"title": h["title"], "url": h["url"]})
+    return out
+
+
+def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
+    """The instruction for this turn and the citations it will carry."""
+    question = last_customer_text(state)
+    decision = state.get("decision", {})
+    if decision.get("action") == "search_help_center":
+        hits = state.get("hits", [])
+        if not hits:
+            return prompts.NO_SOURCES.format(question=question), []
+        sources = "\n\n".join(f"[{n}] {h['text']}" for n, h in enumerate(hits, 1))
+        return prompts.WITH_SOURCES.format(sources=sources, question=question), _citations(hits)
+    result = state.get("tool_result")
+    if result is not None:
+        if not result["ok"]:
+            return prompts.TOOL_FAILED.format(error=result["error"], question=question), []
+        return prompts.WITH_ORDER.format(data=summarize_order(result["data"]), question=question), []
+    return question, []
+
+
+def make_respond(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dict[str, Any]]]:
+    """A node that streams the answer (tokens reach the channel through LangGraph's messages stream)."""
+
+    async def respond(state: ConversationState) -> dict[str, Any]:
+        task, citations = _task(state)
+        messages = [SystemMessage(prompts.RESPOND), *recent_turns(state, deps.history_messages), HumanMessage(task)]
+        answer = await deps.model.ainvoke(messages)
+        # Keep the streamed message's id, so LangGraph does not emit the reply a second time.
+        return {"messages": [AIMessage(answer.text.strip(), id=answer.id)], "citations": citations}
+
+    return respond

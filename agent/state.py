@@ -1,0 +1,31 @@
+"""The graph's state and the per-run context.
+
+The state is checkpointed per conversation (``thread_id``). The customer's
+identity is *not* state the model can write: it comes from the channel (a
+signed token) as run context, and tools read it from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+class ConversationState(TypedDict, total=False):
+    """What a conversation remembers between steps and turns."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    decision: dict[str, Any]
+    hits: list[dict[str, Any]]
+    tool_result: dict[str, Any] | None
+    citations: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """Run-scoped facts from the channel, never from the model."""
+
+    customer_id: str | None = None

@@ -1,0 +1,144 @@
+"""The HTTP API of the web channel: conversations, messages, server-sent events.
+
+Contract (relied on by the widget and the tests):
+
+- ``POST /v1/conversations`` ``{"customer_token"?}`` -> 201 ``{"id", "customer_id"}``
+- ``POST /v1/conversations/{id}/messages`` ``{"text"}`` -> 202 ``{"accepted": true}``
+- ``GET /v1/conversations/{id}/events`` -> SSE: ``token`` events while the reply
+  streams, one ``message`` with the whole reply and its ``citations``, and
+  ``error`` events for failures. Resumable with ``Last-Event-ID``.
+- ``GET /v1/conversations/{id}`` -> the transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from agent.conversations import Conversation
+from agent.identity import InvalidToken, verify_customer
+from agent.runtime import Services
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1")
+
+
+def get_services(request: Request) -> Services:
+    """The process's services, started by the app's lifespan."""
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_conversation(conversation_id: str, services: ServicesDep) -> Conversation:
+    """The conversation named in the path, or a 404 that says so."""
+    conversation = services.chat.get_conversation(conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No conversation with id {conversation_id!r}. "
+                                                       "Create one with POST /v1/conversations.")
+    return conversation
+
+
+ConversationDep = Annotated[Conversation, Depends(get_conversation)]
+
+
+class CreateConversation(BaseModel):
+    """Body of POST /v1/conversations."""
+
+    customer_token: str | None = Field(default=None, description="signed customer id, from the site's backend")
+
+
+class ConversationCreated(BaseModel):
+    """Response of POST /v1/conversations."""
+
+    id: str
+    customer_id: str | None
+
+
+class PostMessage(BaseModel):
+    """Body of POST /v1/conversations/{id}/messages."""
+
+    text: str
+
+
+class TranscriptEntry(BaseModel):
+    """One message of a transcript."""
+
+    role: str
+    text: str
+    citations: list[dict[str, Any]]
+    created_at: str
+
+
+class Transcript(BaseModel):
+    """Response of GET /v1/conversations/{id}."""
+
+    id: str
+    customer_id: str | None
+    messages: list[TranscriptEntry]
+
+
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+def create_conversation(services: ServicesDep, body: CreateConversation | None = None) -> ConversationCreated:
+    """Start a conversation; with a valid ``customer_token`` the customer is signed in."""
+    customer_id = None
+    if body is not None and body.customer_token is not None:
+        try:
+            customer_id = verify_customer(body.customer_token, services.settings.identity_secret())
+        except InvalidToken as exc:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
+    conversation = services.chat.create_conversation(customer_id)
+    return ConversationCreated(id=conversation.id, customer_id=customer_id)
+
+
+_running: set[asyncio.Task[Any]] = set()  # keep references so turns are not garbage-collected
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
+async def post_message(body: PostMessage, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
+    """Accept a customer message; the reply arrives on the events stream."""
+    text = body.text.strip()
+    limit = services.settings.web.max_message_chars
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text must not be empty")
+    if len(text) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"text is {len(text)} characters long; the limit is {limit}")
+    task = asyncio.create_task(services.chat.handle_message(conversation, text))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return {"accepted": True}
+
+
+@router.get("/conversations/{conversation_id}/events")
+async def events(conversation: ConversationDep, services: ServicesDep,
+                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
+                 after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
+                 ) -> EventSourceResponse:
+    """Server-sent events of the conversation, replaying those after ``Last-Event-ID``."""
+    start = last_event_id if last_event_id is not None else (after or 0)
+
+    async def stream() -> AsyncIterator[ServerSentEvent]:
+        async for event in services.chat.hub.subscribe(conversation.id, after=start):
+            if event is None:
+                yield ServerSentEvent(comment="keep-alive")
+            else:
+                yield ServerSentEvent(data=json.dumps(event.data), event=event.type, id=str(event.id))
+
+    return EventSourceResponse(stream())
+
+
+@router.get("/conversations/{conversation_id}", response_model=Transcript)
+def get_transcript(conversation: ConversationDep, services: ServicesDep) -> Transcript:
+    """The conversation so far."""
+    return Transcript(id=conversation.id, customer_id=conversation.customer_id, messages=[
+        TranscriptEntry(role=m.role, text=m.text, citations=m.citations, created_at=m.created_at.isoformat())
+        for m in services.chat.transcript(conversation.id)])

@@ -1,0 +1,113 @@
+"""ChatService: one customer turn through the graph, the transcript and the event stream.
+
+Every channel (the web API, the terminal chat) goes through here, so they all
+behave the same: the customer's message is stored, the graph runs with the
+conversation id as ``thread_id`` and the customer in the run context, tokens
+are published as they stream, and the reply is stored with its citations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langgraph.graph.state import CompiledStateGraph
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from agent.conversations import Conversation, TranscriptMessage, transcript
+from agent.events import EventHub
+from agent.llm.errors import ModelError
+from agent.state import TurnContext
+from knowledge.store import KnowledgeNotReady
+
+log = logging.getLogger(__name__)
+
+APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
+           "or ask to talk to a person.")
+
+
+@dataclass
+class TurnResult:
+    """The assistant's reply to one customer message."""
+
+    text: str
+    citations: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+class ChatService:
+    """Runs conversations: creation, turns, transcripts."""
+
+    def __init__(self, engine: Engine, graph: CompiledStateGraph, hub: EventHub | None = None) -> None:
+        self.engine = engine
+        self.graph = graph
+        self.hub = hub or EventHub()
+        # One turn at a time per conversation: a second message waits for the first reply.
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def create_conversation(self, customer_id: str | None) -> Conversation:
+        """Start a conversation, optionally for a verified customer."""
+        with Session(self.engine) as session:
+            conversation = Conversation(customer_id=customer_id)
+            session.add(conversation)
+            session.commit()
+            session.refresh(conversation)
+            return conversation
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """The conversation, or None if there is no such id."""
+        with Session(self.engine) as session:
+            return session.get(Conversation, conversation_id)
+
+    def transcript(self, conversation_id: str) -> list[TranscriptMessage]:
+        """The conversation's messages, oldest first."""
+        with Session(self.engine) as session:
+            return transcript(session, conversation_id)
+
+    def _store(self, conversation_id: str, role: str, text: str, citations: list[dict[str, str]] | None = None) -> None:
+        with Session(self.engine) as session:
+            session.add(TranscriptMessage(conversation_id=conversation_id, role=role, text=text,
+                                          citations=citations or []))
+            session.commit()
+
+    async def handle_message(self, conversation: Conversation, text: str) -> TurnResult:
+        """Run one turn; publishes ``token`` events, then ``message`` (or ``error`` then ``message``)."""
+        cid = conversation.id
+        async with self._locks[cid]:
+            self._store(cid, "customer", text)
+            await self.hub.publish(cid, "status", {"state": "thinking"})
+            try:
+                result = await self._run_graph(conversation, text)
+            except (ModelError, KnowledgeNotReady) as exc:
+                log.error("turn failed in conversation %s: %s", cid, exc)
+                await self.hub.publish(cid, "error", {"message": str(exc)})
+                result = TurnResult(text=APOLOGY, error=str(exc))
+            except Exception:
+                log.exception("turn failed in conversation %s", cid)
+                await self.hub.publish(cid, "error", {"message": "internal error"})
+                result = TurnResult(text=APOLOGY, error="internal error")
+            self._store(cid, "assistant", result.text, result.citations)
+            await self.hub.publish(cid, "message", {"role": "assistant", "text": result.text,
+                                                    "citations": result.citations})
+            return result
+
+    async def _run_graph(self, conversation: Conversation, text: str) -> TurnResult:
+        config = {"configurable": {"thread_id": conversation.id}}
+        final: dict = {}
+        async for mode, chunk in self.graph.astream(
+                {"messages": [HumanMessage(text)]}, config,
+                context=TurnContext(customer_id=conversation.customer_id),
+                stream_mode=["messages", "values"]):
+            if mode == "messages":
+                message, meta = chunk
+                if (isinstance(message, AIMessageChunk) and meta.get("langgraph_node") == "respond"
+                        and message.text):
+                    await self.hub.publish(conversation.id, "token", {"text": message.text})
+            else:
+                final = chunk
+        reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
+        return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []))

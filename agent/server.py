@@ -1,0 +1,64 @@
+"""create_app(): the FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from langchain_core.language_models import BaseChatModel
+
+from agent.channels import web
+from agent.runtime import open_services
+from agent.settings import Settings, get_settings
+from knowledge.retrieve import Retriever
+
+STATIC = Path(str(resources.files("agent.channels") / "static"))
+
+
+def _describe(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
+               retriever: Retriever | None = None) -> FastAPI:
+    """The app; ``model``/``retriever`` override the configured ones (tests pass a scripted model)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_services(settings, model=model, retriever=retriever) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
+    app.include_router(web.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence instead of pydantic's error list, plus the list for machines.
+        errors = list(exc.errors())
+        return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            content={"detail": "; ".join(_describe(e) for e in errors),
+                                     "errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in errors]})
+
+    @app.get("/healthz")
+    def healthz(request: Request) -> dict[str, Any]:
+        """Liveness plus what the process is serving."""
+        services = request.app.state.services
+        return {"status": "ok", "model": {"backend": settings.model.backend, "name": settings.model.name},
+                "knowledge_chunks": services.retriever.store.count()}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,154 @@
+"""Shared fixtures: seeded databases, an ingested help center, scripted models, a live server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from langchain_core.messages import BaseMessage
+
+from agent.db import create_tables, make_engine
+from agent.llm.scripted import ScriptedChat
+from agent.runtime import open_retriever
+from agent.settings import Settings
+from knowledge.ingest import ingest
+from knowledge.retrieve import Retriever
+from tools.listings import seed_listings
+from tools.orders import seed_orders
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "knowledge" / "corpus"
+TODAY = "2026-11-22"
+
+
+@pytest.fixture(autouse=True)
+def _no_big_model_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the real Qwen model is allowed only in tests marked ``real_model``."""
+    if request.node.get_closest_marker("real_model"):
+        return
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("This test tried to load the real model; mark it @pytest.mark.real_model "
+                           "or pass a ScriptedChat.")
+
+    monkeypatch.setattr("agent.llm.embedded.EmbeddedServer.__init__", refuse)
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings rooted in ``data_dir`` with a fixed identity secret."""
+    return Settings(data_dir=data_dir, web={"identity_secret": "test-secret"}, **overrides)
+
+
+@pytest.fixture(scope="session")
+def seeded_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file seeded once per session; tests get their own copy."""
+    from datetime import date
+
+    folder = tmp_path_factory.mktemp("seeded")
+    engine = make_engine(make_settings(folder))
+    create_tables(engine)
+    seed_orders(engine)
+    seed_listings(engine, today=date.fromisoformat(TODAY))
+    engine.dispose()
+    return folder / "concierge.db"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, seeded_db_template: Path) -> Settings:
+    """Settings for one test, with a freshly copied seeded database."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(seeded_db_template, data_dir / "concierge.db")
+    return make_settings(data_dir)
+
+
+@pytest.fixture
+def engine(settings: Settings):  # noqa: ANN201 - sqlalchemy Engine
+    """An engine on the test's seeded database."""
+    eng = make_engine(settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
+    """The demo help center ingested once per session into a local Qdrant folder."""
+    folder = tmp_path_factory.mktemp("knowledge")
+    r = open_retriever(make_settings(folder))
+    ingest([CORPUS], r.store, r.embedder)
+    yield r
+    r.store.client.close()
+
+
+def decision(action: str, **args: Any) -> str:
+    """A decision as the model would write it."""
+    return json.dumps({"action": action, **args})
+
+
+def scripted(decide: str | Callable[[list[BaseMessage]], str],
+             answer: str | Callable[[list[BaseMessage]], str] = "Here is what I found.") -> ScriptedChat:
+    """A model that returns ``decide`` for decision calls (those with a response_format) and ``answer`` otherwise."""
+
+    def fn(messages: list[BaseMessage], kwargs: dict[str, Any]) -> str:
+        part = decide if kwargs.get("response_format") else answer
+        return part(messages) if callable(part) else part
+
+    return ScriptedChat(fn=fn)
+
+
+class LiveServer:
+    """A real uvicorn server on a loopback port, running in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 300  # the real model takes a while to load
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def read_sse(response: httpx.Response, until: str = "message", limit_s: float = 60) -> list[dict[str, Any]]:
+    """Parse server-sent events from a streaming response until an event of type ``until``."""
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    deadline = time.monotonic() + limit_s
+    for line in response.iter_lines():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {until!r} event within {limit_s} s; got {events}")
+        if not line:
+            if "event" in current:
+                current["data"] = json.loads(current.get("data", "null"))
+                events.append(current)
+                if current["event"] == until:
+                    return events
+            current = {}
+        elif line.startswith(":"):
+            continue
+        else:
+            key, _, value = line.partition(":")
+            current[key] = value.lstrip(" ")
+    return events

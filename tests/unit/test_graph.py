@@ -1,0 +1,189 @@
+"""The support graph's logic, driven by a scripted model through ChatService."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import BaseMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from agent.chat import APOLOGY, ChatService
+from agent.deps import GraphDeps
+from agent.graph import build_graph
+from agent.llm.errors import ModelError
+from agent.llm.scripted import ScriptedChat
+from tests.conftest import decision, scripted
+
+
+@asynccontextmanager
+async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "memory",
+                       path: Path | None = None) -> AsyncIterator[ChatService]:
+    deps = GraphDeps(model=model, retriever=retriever, engine=engine, max_message_chars=200)
+    if saver == "memory":
+        yield ChatService(engine, build_graph(deps, InMemorySaver()))
+    else:
+        async with AsyncSqliteSaver.from_conn_string(str(path)) as s:
+            yield ChatService(engine, build_graph(deps, s))
+
+
+def events_of(chat: ChatService, conversation_id: str) -> list:
+    return list(chat.hub._log[conversation_id])
+
+
+def last_prompt(model: ScriptedChat) -> str:
+    return model.calls[-1]["messages"][-1].text
+
+
+def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, retriever) -> None:
+    answer = "Card refunds take 5 to 7 business days after the cancellation."
+    model = scripted(decision("search_help_center", query="refund after cancelling"), answer)
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            conv = chat.create_conversation(None)
+            result = await chat.handle_message(conv, "How long until I get my money back after I cancel an order?")
+            return chat, conv, result
+
+    chat, conv, result = asyncio.run(go())
+    assert result.text == answer
+    assert result.citations[0]["url"].startswith("https://help.example.com/store/cancel-order")
+    events = events_of(chat, conv.id)
+    tokens = "".join(e.data["text"] for e in events if e.type == "token")
+    assert tokens == answer and len([e for e in events if e.type == "token"]) > 3
+    assert events[-1].type == "message" and events[-1].data["citations"] == result.citations
+    # The decision JSON is never streamed to the customer.
+    assert "search_help_center" not in tokens
+    # Anonymous: the schema the model saw offered no order tool.
+    schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
+    assert "get_order_details" not in str(schema)
+    # The answer step saw the help-center excerpt.
+    assert "5 to 7 business days" in last_prompt(model)
+    assert [m.role for m in chat.transcript(conv.id)] == ["customer", "assistant"]
+
+
+def test_nothing_relevant_means_saying_so_without_citations(engine, retriever) -> None:
+    model = scripted(decision("search_help_center", query="capital of France"), "I don't know that, sorry.")
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            return await chat.handle_message(chat.create_conversation(None), "What is the capital of France?")
+
+    result = asyncio.run(go())
+    assert result.citations == []
+    assert "nothing on this" in last_prompt(model) and "human agent" in last_prompt(model)
+
+
+def test_a_signed_in_customer_gets_their_order(engine, retriever) -> None:
+    model = scripted(decision("get_order_details", order_id="#W2611340"), "Your order is being processed.")
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            return await chat.handle_message(chat.create_conversation("james_li_5688"),
+                                             "What's the status of #W2611340?")
+
+    asyncio.run(go())
+    prompt = last_prompt(model)
+    assert '"status": "processed"' in prompt and "Water Bottle" in prompt
+
+
+def test_the_model_cannot_read_another_customers_order(engine, retriever) -> None:
+    # noah asks about james's order; the model obediently decides to look it up.
+    model = scripted(decision("get_order_details", order_id="#W2611340"), "I couldn't find it.")
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            return await chat.handle_message(chat.create_conversation("noah_brown_6181"),
+                                             "Show me order #W2611340")
+
+    asyncio.run(go())
+    prompt = last_prompt(model)
+    assert "couldn't find order #W2611340 on your account" in prompt
+    assert "Water Bottle" not in prompt and "processed" not in prompt
+
+
+def test_an_invalid_decision_falls_back_to_the_help_center(engine, retriever) -> None:
+    model = scripted("not json at all", "Here is our return policy.")
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            return await chat.handle_message(chat.create_conversation(None), "How do I return a delivered item?")
+
+    result = asyncio.run(go())
+    assert result.citations and "returns" in result.citations[0]["url"]
+
+
+def test_too_long_a_message_never_reaches_the_model(engine, retriever) -> None:
+    model = ScriptedChat(replies=[])
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            return await chat.handle_message(chat.create_conversation(None), "x" * 500)
+
+    result = asyncio.run(go())
+    assert "at most 200 characters" in result.text and model.calls == []
+
+
+def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever) -> None:
+    def fail(_messages: list[BaseMessage]) -> str:
+        raise ModelError("The model at http://x did not answer within 1 s.")
+
+    model = scripted(decision("reply"), fail)
+
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            conv = chat.create_conversation(None)
+            return chat, conv, await chat.handle_message(conv, "hello")
+
+    chat, conv, result = asyncio.run(go())
+    assert result.text == APOLOGY
+    types = [e.type for e in events_of(chat, conv.id)]
+    assert "error" in types and types[-1] == "message"
+
+
+@pytest.mark.parametrize("saver", ["memory", "sqlite"])
+def test_the_conversation_is_remembered_between_turns(engine, retriever, tmp_path: Path, saver: str) -> None:
+    seen: list[list[str]] = []
+
+    def remember(messages: list[BaseMessage]) -> str:
+        seen.append([m.text for m in messages])
+        return decision("reply")
+
+    model = scripted(remember, "Noted.")
+
+    async def go():
+        async with chat_service(model, engine, retriever, saver, tmp_path / "cp.sqlite") as chat:
+            conv = chat.create_conversation(None)
+            await chat.handle_message(conv, "My name is Ada.")
+            await chat.handle_message(conv, "What is my name?")
+
+    asyncio.run(go())
+    assert any("My name is Ada." in t for t in seen[1])
+
+
+def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever, tmp_path: Path) -> None:
+    path = tmp_path / "cp.sqlite"
+    seen: list[list[str]] = []
+
+    def remember(messages: list[BaseMessage]) -> str:
+        seen.append([m.text for m in messages])
+        return decision("reply")
+
+    async def first():
+        async with chat_service(scripted(remember, "Hi Ada."), engine, retriever, "sqlite", path) as chat:
+            conv = chat.create_conversation(None)
+            await chat.handle_message(conv, "My name is Ada.")
+            return conv
+
+    conv = asyncio.run(first())
+
+    async def after_restart():  # a new process: new saver, new graph, same file
+        async with chat_service(scripted(remember, "You are Ada."), engine, retriever, "sqlite", path) as chat:
+            await chat.handle_message(conv, "What is my name?")
+
+    asyncio.run(after_restart())
+    assert any("My name is Ada." in t for t in seen[-1])

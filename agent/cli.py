@@ -105,7 +105,8 @@ def token(customer_id: str) -> None:
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None) -> None:
+def serve(host: Annotated[str | None, typer.Option()] = None,
+          port: Annotated[int | None, typer.Option()] = None) -> None:
     """Serve the API and the chat page (default http://127.0.0.1:8000)."""
     import uvicorn
 

@@ -23,7 +23,7 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+def _sqlite_connect(dbapi_conn, _record) -> None:
     # pysqlite starts transactions lazily and runs DDL outside them, so a failed
     # re-seed would already have dropped the tables. Take over: no implicit
     # transactions, and an explicit BEGIN from SQLAlchemy (its documented recipe).
@@ -34,14 +34,14 @@ def _sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:  # noqa: ANN001 - sqlalchemy Connection
+def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
 def create_tables(engine: Engine) -> None:
     """Create every table that does not exist yet (never drops anything)."""
     import agent.conversations  # noqa: F401 - registers the tables on SQLModel.metadata
-    import tools.listings.models  # noqa: F401
+    import tools.listings.models
     import tools.orders.models  # noqa: F401
 
     SQLModel.metadata.create_all(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -47,10 +48,8 @@ class EventHub:
             async with cond:
                 pending = [e for e in self._log[conversation_id] if e.id > after]
                 if not pending:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(cond.wait(), heartbeat_s)
-                    except TimeoutError:
-                        pass
                     pending = [e for e in self._log[conversation_id] if e.id > after]
             if not pending:
                 yield None

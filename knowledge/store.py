@@ -66,8 +66,9 @@ class KnowledgeStore:
 
     def upsert(self, ids: list[str], vectors: list[list[float]], payloads: list[dict[str, Any]]) -> None:
         """Insert or replace points."""
-        self.client.upsert(self.collection, points=[
-            models.PointStruct(id=i, vector={DENSE: v}, payload=p) for i, v, p in zip(ids, vectors, payloads)])
+        points = [models.PointStruct(id=i, vector={DENSE: v}, payload=p)
+                  for i, v, p in zip(ids, vectors, payloads, strict=True)]
+        self.client.upsert(self.collection, points=points)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove points by id."""

@@ -73,7 +73,7 @@ def settings(tmp_path: Path, seeded_db_template: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(settings: Settings):  # noqa: ANN201 - sqlalchemy Engine
+def engine(settings: Settings):
     """An engine on the test's seeded database."""
     eng = make_engine(settings)
     yield eng

@@ -31,6 +31,15 @@ async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "mem
             yield ChatService(engine, build_graph(deps, s))
 
 
+def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: str):
+    """One turn of a new conversation: (chat, conversation, result)."""
+    async def go():
+        async with chat_service(model, engine, retriever) as chat:
+            conv = chat.create_conversation(customer_id)
+            return chat, conv, await chat.handle_message(conv, text)
+    return asyncio.run(go())
+
+
 def events_of(chat: ChatService, conversation_id: str) -> list:
     return list(chat.hub._log[conversation_id])
 
@@ -43,13 +52,8 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
     answer = "Card refunds take 5 to 7 business days after the cancellation."
     model = scripted(decision("search_help_center", query="refund after cancelling"), answer)
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            conv = chat.create_conversation(None)
-            result = await chat.handle_message(conv, "How long until I get my money back after I cancel an order?")
-            return chat, conv, result
-
-    chat, conv, result = asyncio.run(go())
+    question = "How long until I get my money back after I cancel an order?"
+    chat, conv, result = ask(model, engine, retriever, None, question)
     assert result.text == answer
     assert result.citations[0]["url"].startswith("https://help.example.com/store/cancel-order")
     events = events_of(chat, conv.id)
@@ -69,11 +73,7 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
 def test_nothing_relevant_means_saying_so_without_citations(engine, retriever) -> None:
     model = scripted(decision("search_help_center", query="capital of France"), "I don't know that, sorry.")
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            return await chat.handle_message(chat.create_conversation(None), "What is the capital of France?")
-
-    result = asyncio.run(go())
+    _, _, result = ask(model, engine, retriever, None, "What is the capital of France?")
     assert result.citations == []
     assert "nothing on this" in last_prompt(model) and "human agent" in last_prompt(model)
 
@@ -81,12 +81,7 @@ def test_nothing_relevant_means_saying_so_without_citations(engine, retriever) -
 def test_a_signed_in_customer_gets_their_order(engine, retriever) -> None:
     model = scripted(decision("get_order_details", order_id="#W2611340"), "Your order is being processed.")
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            return await chat.handle_message(chat.create_conversation("james_li_5688"),
-                                             "What's the status of #W2611340?")
-
-    asyncio.run(go())
+    ask(model, engine, retriever, "james_li_5688", "What's the status of #W2611340?")
     prompt = last_prompt(model)
     assert '"status": "processed"' in prompt and "Water Bottle" in prompt
 
@@ -95,12 +90,7 @@ def test_the_model_cannot_read_another_customers_order(engine, retriever) -> Non
     # noah asks about james's order; the model obediently decides to look it up.
     model = scripted(decision("get_order_details", order_id="#W2611340"), "I couldn't find it.")
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            return await chat.handle_message(chat.create_conversation("noah_brown_6181"),
-                                             "Show me order #W2611340")
-
-    asyncio.run(go())
+    ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
     prompt = last_prompt(model)
     assert "couldn't find order #W2611340 on your account" in prompt
     assert "Water Bottle" not in prompt and "processed" not in prompt
@@ -109,22 +99,14 @@ def test_the_model_cannot_read_another_customers_order(engine, retriever) -> Non
 def test_an_invalid_decision_falls_back_to_the_help_center(engine, retriever) -> None:
     model = scripted("not json at all", "Here is our return policy.")
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            return await chat.handle_message(chat.create_conversation(None), "How do I return a delivered item?")
-
-    result = asyncio.run(go())
+    _, _, result = ask(model, engine, retriever, None, "How do I return a delivered item?")
     assert result.citations and "returns" in result.citations[0]["url"]
 
 
 def test_too_long_a_message_never_reaches_the_model(engine, retriever) -> None:
     model = ScriptedChat(replies=[])
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            return await chat.handle_message(chat.create_conversation(None), "x" * 500)
-
-    result = asyncio.run(go())
+    _, _, result = ask(model, engine, retriever, None, "x" * 500)
     assert "at most 200 characters" in result.text and model.calls == []
 
 
@@ -134,12 +116,7 @@ def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever
 
     model = scripted(decision("reply"), fail)
 
-    async def go():
-        async with chat_service(model, engine, retriever) as chat:
-            conv = chat.create_conversation(None)
-            return chat, conv, await chat.handle_message(conv, "hello")
-
-    chat, conv, result = asyncio.run(go())
+    chat, conv, result = ask(model, engine, retriever, None, "hello")
     assert result.text == APOLOGY
     types = [e.type for e in events_of(chat, conv.id)]
     assert "error" in types and types[-1] == "message"

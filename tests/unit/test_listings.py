@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from datetime import date
+from itertools import pairwise
 
 from tools.listings import generate_listings, reservation_state
 from tools.listings.models import Guest, Listing, Reservation
@@ -17,11 +18,11 @@ def test_same_seed_same_data() -> None:
 def test_sizes_and_states() -> None:
     rows = generate_listings(today=TODAY)
     assert len(rows[Listing]) >= 300
-    assert len({l["city"] for l in rows[Listing]}) >= 10
+    assert len({x["city"] for x in rows[Listing]}) >= 10
     assert len(rows[Reservation]) >= 2000
     states = Counter(reservation_state(r, TODAY) for r in rows[Reservation])
     assert set(states) == {"upcoming", "in_stay", "completed", "cancelled"}
-    assert {l["cancellation_policy"] for l in rows[Listing]} == {"flexible", "moderate", "strict"}
+    assert {x["cancellation_policy"] for x in rows[Listing]} == {"flexible", "moderate", "strict"}
 
 
 def test_confirmed_stays_never_overlap_on_a_listing() -> None:
@@ -31,7 +32,7 @@ def test_confirmed_stays_never_overlap_on_a_listing() -> None:
             by_listing[r["listing_id"]].append((r["check_in"], r["check_out"]))
     for stays in by_listing.values():
         stays.sort()
-        assert all(a[1] <= b[0] for a, b in zip(stays, stays[1:]))
+        assert all(a[1] <= b[0] for a, b in pairwise(stays))
 
 
 def test_bookings_and_cancellations_are_not_in_the_future() -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tools.api import ToolContext, ToolError
@@ -44,7 +45,7 @@ def test_a_failed_seed_leaves_the_store_as_it_was(engine, monkeypatch: pytest.Mo
         session.exec(insert(Order).values(id="#W9999999", customer_id="noah_brown_6181", position=9, status="pending",
                                           address1="x", city="x", state="x", country="x", zip="x"))
         session.commit()
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         seed_orders(engine)
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Order)).one() == 1001

@@ -69,11 +69,14 @@ def _at(d: date, hour: int) -> datetime:
     return datetime.combine(d, time(hour=hour), tzinfo=UTC)
 
 
-def generate_listings(seed: int = DEFAULT_SEED, today: date | None = None) -> dict[type[SQLModel], list[dict[str, Any]]]:
+Rows = dict[type[SQLModel], list[dict[str, Any]]]
+
+
+def generate_listings(seed: int = DEFAULT_SEED, today: date | None = None) -> Rows:
     """Build all rows of the marketplace; pure function of ``seed`` and ``today``."""
     today = today or date.today()
     rng = random.Random(seed)
-    rows: dict[type[SQLModel], list[dict[str, Any]]] = {t: [] for t in (
+    rows: Rows = {t: [] for t in (
         Host, Guest, Listing, AvailabilityBlock, Reservation, ReservationPayment)}
 
     for i in range(N_HOSTS):
@@ -123,7 +126,7 @@ def generate_listings(seed: int = DEFAULT_SEED, today: date | None = None) -> di
 
 
 def _fill_calendar(rng: random.Random, listing: dict[str, Any], today: date,
-                   rows: dict[type[SQLModel], list[dict[str, Any]]]) -> None:
+                   rows: Rows) -> None:
     """Lay stays and host blocks along a listing's calendar, a year back to half a year ahead."""
     day = today - timedelta(days=rng.randint(330, 365))
     horizon = today + timedelta(days=180)

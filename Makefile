@@ -9,6 +9,8 @@ DEPS    := $(VENV)/.deps-installed
 
 .PHONY: demo test setup clean
 
+# `make demo PORT=9000` serves elsewhere (CONCIERGE_WEB__PORT works too).
+
 setup: $(DEPS)
 
 $(PY):
@@ -27,7 +29,7 @@ demo: $(DEPS)
 	$(CLI) model fetch
 	$(CLI) seed
 	$(CLI) ingest knowledge/corpus
-	$(CLI) serve
+	$(CLI) serve $(if $(PORT),--port $(PORT))
 
 test: $(DEPS)
 	$(CLI) model fetch

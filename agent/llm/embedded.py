@@ -28,7 +28,8 @@ def _free_port() -> int:
 class EmbeddedServer:
     """A running llama.cpp server for one GGUF. Close it to free the model's memory."""
 
-    def __init__(self, gguf: Path, *, n_ctx: int = 4096, n_threads: int = 0, n_parallel: int = 1) -> None:
+    def __init__(self, gguf: Path, *, n_ctx: int = 4096, n_threads: int = 0, n_parallel: int = 1,
+                 verbose: bool = False) -> None:
         import xllamacpp  # imported here: the other backends do not need the native library
 
         threads = n_threads or os.cpu_count() or 1
@@ -39,6 +40,7 @@ class EmbeddedServer:
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.use_jinja = True
+        params.verbosity = 3 if verbose else 0  # llama.cpp logs every request at its default level
         params.cache_prompt = True
         params.hostnames = ["127.0.0.1"]
         params.port = _free_port()

@@ -41,5 +41,6 @@ def load_model(settings: Settings) -> LoadedModel:
                              "(e.g. http://localhost:8001/v1 for vLLM).")
         return LoadedModel(OpenAICompatChat(base_url=m.base_url, api_key=m.api_key, model=m.served_model, **common))
     gguf = resolve_gguf(m.name, m.gguf_path, settings.models_dir)
-    server = EmbeddedServer(gguf, n_ctx=m.n_ctx, n_threads=m.n_threads, n_parallel=m.n_parallel)
+    server = EmbeddedServer(gguf, n_ctx=m.n_ctx, n_threads=m.n_threads, n_parallel=m.n_parallel,
+                            verbose=settings.log_level.upper() == "DEBUG")
     return LoadedModel(OpenAICompatChat(base_url=server.base_url, model=m.name, **common), server)

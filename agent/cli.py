@@ -17,6 +17,8 @@ from agent.settings import ModelName, Settings, get_settings
 app = typer.Typer(help="Concierge: customer-support agents on a self-hosted Qwen model.", no_args_is_help=True)
 model_app = typer.Typer(help="Manage the model weights.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+orders_app = typer.Typer(help="The order system: τ-bench replay and export.", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -94,6 +96,52 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or f
         console.print(f"[yellow]skipped[/yellow] {error}")
     console.print(f"{report.files} files: {report.added} chunks added, {report.removed} removed, "
                   f"{report.unchanged} unchanged")
+
+
+@orders_app.command("replay")
+def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench tasks JSON, e.g. tasks_dev.json")],
+                  as_json: Annotated[bool, typer.Option("--json", help="one JSON line per task")] = False) -> None:
+    """Replay each task's reference actions on a fresh store (as its customer, confirmations granted)."""
+    import json
+
+    from tools.orders.replay import replay
+
+    try:
+        tasks = json.loads(tasks_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot read {tasks_file}: {exc}") from None
+    matched = checked = 0
+    for task, result in zip(tasks, replay(tasks, get_settings()), strict=True):
+        for error in result["errors"]:
+            console.print(f"[yellow]task {result['task_id']}:[/yellow] {error}")
+        if as_json:
+            typer.echo(json.dumps({"task_id": result["task_id"], "changed": result["changed"]}))
+        if "expected_changed_records" in task:
+            checked += 1
+            matched += {k: v for k, v in result["changed"].items() if v} == task["expected_changed_records"]
+        if not as_json:
+            summary = "; ".join(f"{t}: {', '.join(r)}" for t, r in result["changed"].items() if r) or "no change"
+            typer.echo(f"task {result['task_id']}: {summary}")
+    if checked:
+        console.print(f"{matched}/{checked} tasks reproduce expected_changed_records")
+
+
+@orders_app.command("export")
+def orders_export(folder: Annotated[Path, typer.Argument(help="where to write users/orders/products.json")]) -> None:
+    """Write the order store out in τ-bench's three-file JSON shape."""
+    import json
+
+    from sqlmodel import Session
+
+    from agent.db import make_engine
+    from tools.orders.store import export_store
+
+    with Session(make_engine(get_settings())) as session:
+        tables = export_store(session)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, records in tables.items():
+        (folder / f"{name}.json").write_text(json.dumps(records, indent=2))
+    console.print(", ".join(f"{len(r)} {n}" for n, r in tables.items()) + f" written to {folder}")
 
 
 @app.command()

@@ -67,6 +67,20 @@ class KnowledgeSettings(BaseModel):
     chunk_chars: int = 1200
 
 
+class ToolSettings(BaseModel):
+    """Which tools load, and the rules the tool runner enforces."""
+
+    plugins: list[str] | None = Field(
+        default=None, description="allow-list of tool plugins (entry-point names); default: all installed")
+    auth_mode: Literal["token", "email_code", "tau"] = Field(
+        default="token",
+        description="token: only the widget's signed token identifies a customer; email_code: a one-time "
+                    "code sent to the address on file; tau: email or name+zip (tau-bench; opt in)")
+    approval_over: float = Field(default=500.0, description="refunds above this amount need a human's approval")
+    email_code_ttl_s: int = 600
+    email_code_attempts: int = 5
+
+
 class WebSettings(BaseModel):
     """The HTTP server and the widget channel."""
 
@@ -91,6 +105,7 @@ class Settings(BaseSettings):
     db: DbSettings = DbSettings()
     qdrant: QdrantSettings = QdrantSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    tools: ToolSettings = ToolSettings()
     web: WebSettings = WebSettings()
     log_level: str = "INFO"
 
@@ -109,6 +124,11 @@ class Settings(BaseSettings):
     def qdrant_path(self) -> Path:
         """The Qdrant local-mode folder (unused when ``qdrant.url`` is set)."""
         return self.qdrant.path or self.data_dir / "qdrant"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the demo 'sends' emails (one-time codes): files an operator can read."""
+        return self.data_dir / "outbox"
 
     @property
     def models_dir(self) -> Path:

@@ -1,14 +1,29 @@
-"""The tool plugin API: what a tool receives and how it fails.
+"""The tool plugin API: ``@tool``, what a tool receives, and how it fails.
 
-A tool is a typed function whose first argument is a :class:`ToolContext`.
-Dependencies come from the context, never from globals, so the runner decides
-who the customer is -- the model never does.
+A tool is a typed Python function whose first parameter is a :class:`ToolContext`::
+
+    @tool(risk=Risk.WRITE)
+    def issue_store_credit(ctx: ToolContext, amount: Annotated[float, Field(gt=0, le=100)]) -> dict:
+        \"\"\"Give the signed-in customer store credit.\"\"\"
+        ...
+
+Its name is the function's name, its description the docstring, its argument
+schema comes from the type hints (pydantic), and its dependencies (database
+session, the authenticated customer, settings) come from the context, never
+from globals. The runner (tools/runner.py) is the only thing that calls it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, get_type_hints, overload
 
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlmodel import Session
 
 
@@ -16,15 +31,116 @@ class ToolError(Exception):
     """A failure whose message is safe to show the customer (and the model)."""
 
 
+class Risk(StrEnum):
+    """What running a tool can do, and so what it needs first."""
+
+    READ = "read"  # reads only; runs at once
+    WRITE = "write"  # changes records; needs the customer's confirmation of the exact arguments
+    APPROVAL = "approval"  # needs a human agent's approval
+
+
+class Access(StrEnum):
+    """Who may run a tool."""
+
+    PUBLIC = "public"  # anyone, signed in or not (catalogue, help, calculator)
+    AUTH = "auth"  # the authentication tools themselves
+    CUSTOMER = "customer"  # only a signed-in customer, and only on their own records
+
+
 @dataclass(frozen=True)
 class ToolContext:
-    """What a tool may use: the database session and the authenticated customer."""
+    """What a tool may use. Built by the runner; the model never chooses any of it."""
 
     session: Session
     customer_id: str | None
+    conversation_id: str = ""
+    settings: Any = None
+    idempotency_key: str = ""
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def require_customer(self) -> str:
         """The authenticated customer's id, or a :class:`ToolError` asking them to sign in."""
         if not self.customer_id:
             raise ToolError("You need to be signed in for that. Please sign in and ask again.")
         return self.customer_id
+
+
+ApprovalRule = Callable[[ToolContext, dict[str, Any], Any], bool]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool the agent can call, with everything the runner needs to call it safely."""
+
+    name: str
+    description: str
+    fn: Callable[..., Any]
+    args_model: type[BaseModel]
+    risk: Risk = Risk.READ
+    access: Access = Access.CUSTOMER
+    plugin: str = ""
+    approval_if: ApprovalRule | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        """The JSON schema of the arguments (what the model must produce)."""
+        schema = self.args_model.model_json_schema()
+        schema.pop("title", None)
+        for prop in schema.get("properties", {}).values():
+            prop.pop("title", None)
+        return schema
+
+    def validate(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Validated, coerced arguments; :class:`ToolError` naming what is wrong otherwise."""
+        try:
+            return self.args_model.model_validate(args).model_dump()
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())
+            raise ToolError(f"Invalid arguments for {self.name}: {problems}") from None
+
+    def __call__(self, ctx: ToolContext, **args: Any) -> Any:
+        return self.fn(ctx, **args)
+
+    def stamped(self, plugin: str) -> Tool:
+        """This tool, marked as coming from ``plugin``."""
+        return replace(self, plugin=plugin)
+
+
+def _args_model(fn: Callable[..., Any]) -> type[BaseModel]:
+    hints = get_type_hints(fn, include_extras=True)
+    params = list(inspect.signature(fn).parameters.values())
+    if not params or hints.get(params[0].name) is not ToolContext:
+        raise TypeError(f"tool {fn.__name__}: the first parameter must be `ctx: ToolContext`")
+    fields: dict[str, Any] = {}
+    for p in params[1:]:
+        if p.name not in hints:
+            raise TypeError(f"tool {fn.__name__}: parameter {p.name!r} needs a type hint")
+        default = ... if p.default is inspect.Parameter.empty else p.default
+        fields[p.name] = (hints[p.name], default)
+    config = ConfigDict(extra="forbid")  # an argument the tool does not take is a mistake, not noise
+    return create_model(f"{fn.__name__}_args", __config__=config, **fields)
+
+
+@overload
+def tool(fn: Callable[..., Any], /) -> Tool: ...
+@overload
+def tool(*, risk: Risk = ..., access: Access = ..., name: str | None = ...,
+         approval_if: ApprovalRule | None = ...) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(fn: Callable[..., Any] | None = None, /, *, risk: Risk = Risk.READ, access: Access = Access.CUSTOMER,
+         name: str | None = None, approval_if: ApprovalRule | None = None) -> Any:
+    """Turn a typed function into a :class:`Tool` (usable bare, ``@tool``, or configured)."""
+
+    def wrap(f: Callable[..., Any]) -> Tool:
+        doc = inspect.getdoc(f)
+        if not doc:
+            raise TypeError(f"tool {f.__name__}: the docstring is the tool's description; write one")
+        return Tool(name=name or f.__name__, description=doc.split("\n\n")[0].replace("\n", " "), fn=f,
+                    args_model=_args_model(f), risk=risk, access=access, approval_if=approval_if)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def to_model_text(result: Any) -> str:
+    """A tool result serialised for the model: strings as they are, the rest as compact JSON."""
+    return result if isinstance(result, str) else json.dumps(result, separators=(",", ":"), default=str)

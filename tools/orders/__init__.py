@@ -1,7 +1,8 @@
-"""The order system: SQLModel tables seeded from τ-bench retail, its store and tools."""
+"""The order system: SQLModel tables seeded from τ-bench retail, its store, tools and replay."""
 
 from tools.orders.seed import seed_orders
-from tools.orders.store import customer_order_ids, order_record
-from tools.orders.tools import get_order_details, normalize_order_id
+from tools.orders.store import customer_order_ids, export_store, order_record, product_record, user_record
+from tools.orders.tools import ORDER_TOOLS, get_order_details, normalize_order_id, register_tools
 
-__all__ = ["customer_order_ids", "get_order_details", "normalize_order_id", "order_record", "seed_orders"]
+__all__ = ["ORDER_TOOLS", "customer_order_ids", "export_store", "get_order_details", "normalize_order_id",
+           "order_record", "product_record", "register_tools", "seed_orders", "user_record"]

@@ -80,6 +80,19 @@ class Order(SQLModel, table=True):
     state: str
     country: str
     zip: str
+    # Set by the cancel / exchange / return tools, as τ-bench records them.
+    cancel_reason: str | None = None
+    exchange_items: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    exchange_new_items: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    exchange_payment_method_id: str | None = None
+    exchange_price_difference: float | None = None
+    return_items: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    return_payment_method_id: str | None = None
+
+
+# Optional order fields, in the order τ-bench adds them; present in a record only once set.
+ORDER_EXTRAS = ("cancel_reason", "exchange_items", "exchange_new_items", "exchange_payment_method_id",
+                "exchange_price_difference", "return_items", "return_payment_method_id")
 
 
 class OrderItem(SQLModel, table=True):

@@ -1,0 +1,93 @@
+"""Tool discovery through the entry-point group ``concierge.tools``.
+
+A plugin is an installed distribution that declares, in its pyproject.toml::
+
+    [project.entry-points."concierge.tools"]
+    store-credit = "concierge_store_credit:register_tools"
+
+and defines ``register_tools(register)``, calling ``register(tool)`` for each of
+its tools. The built-in order and listing tools register through the same hook.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
+
+from tools.api import Access, Risk, Tool
+
+log = logging.getLogger(__name__)
+GROUP = "concierge.tools"
+Register = Callable[[Tool], None]
+
+
+class ToolCollision(RuntimeError):
+    """Two plugins define a tool with the same name."""
+
+
+class UnknownTool(KeyError):
+    """No registered tool has that name."""
+
+
+class Registry:
+    """The tools available in this process, each stamped with its plugin."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, Tool] = {}
+
+    def add(self, tool: Tool, plugin: str) -> None:
+        """Register ``tool`` as coming from ``plugin``; a second tool of the same name is an error."""
+        if not isinstance(tool, Tool):
+            raise TypeError(f"plugin {plugin!r} registered {tool!r}, which is not a @tool")
+        existing = self._tools.get(tool.name)
+        if existing is not None:
+            raise ToolCollision(f"Tool name {tool.name!r} is defined by both plugin {existing.plugin!r} and "
+                                f"plugin {plugin!r}. Rename one, or leave one plugin out of CONCIERGE_TOOLS__PLUGINS.")
+        self._tools[tool.name] = tool.stamped(plugin)
+
+    def load(self, plugin: str, hook: Callable[[Register], None]) -> None:
+        """Run one plugin's ``register_tools`` hook."""
+        hook(lambda t: self.add(t, plugin))
+
+    def get(self, name: str) -> Tool:
+        """The tool called ``name``."""
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise UnknownTool(name) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __iter__(self):
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def names(self) -> list[str]:
+        """All tool names, sorted."""
+        return sorted(self._tools)
+
+    def select(self, *, risks: Iterable[Risk] | None = None, access: Iterable[Access] | None = None) -> list[Tool]:
+        """Tools filtered by risk and access."""
+        risks, access = set(risks or Risk), set(access or Access)
+        return [t for t in self._tools.values() if t.risk in risks and t.access in access]
+
+
+def load_registry(allow: Iterable[str] | None = None) -> Registry:
+    """Discover and load every ``concierge.tools`` plugin (only those in ``allow``, when given)."""
+    allowed = set(allow) if allow is not None else None
+    registry = Registry()
+    found = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
+    for ep in found:
+        if allowed is not None and ep.name not in allowed:
+            log.info("plugin %s is installed but not allowed; skipping", ep.name)
+            continue
+        registry.load(ep.name, ep.load())
+    missing = (allowed or set()) - {ep.name for ep in found}
+    if missing:
+        raise RuntimeError(f"Allowed plugin(s) {', '.join(sorted(missing))} are not installed "
+                           f"(installed: {', '.join(ep.name for ep in found) or 'none'}).")
+    return registry

@@ -100,7 +100,7 @@ class ChatService:
         final: dict = {}
         async for mode, chunk in self.graph.astream(
                 {"messages": [HumanMessage(text)]}, config,
-                context=TurnContext(customer_id=conversation.customer_id),
+                context=TurnContext(customer_id=conversation.customer_id, conversation_id=conversation.id),
                 stream_mode=["messages", "values"]):
             if mode == "messages":
                 message, meta = chunk

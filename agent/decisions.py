@@ -1,83 +1,110 @@
-"""The next-step decision: which actions exist, their JSON schema, and validation.
+"""The next-step decision: which actions are on offer, their JSON schema, and validation.
 
 The schema offered to the model is built from the actions allowed in the
-current state, so an action that is not allowed cannot even be produced.
+current state (signed in or not, which tools are registered), so an action
+that is not allowed cannot even be produced. A tool call's arguments follow
+the tool's own schema.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from tools.api import Access, Risk, Tool, ToolError
+from tools.registry import Registry
 
-ORDER_ID_PATTERN = r"^#W[0-9]{7}$"
-
-
-class Reply(BaseModel):
-    """Answer directly: greetings, thanks, small talk."""
-
-    action: Literal["reply"]
-
-
-class SearchHelpCenter(BaseModel):
-    """Look the question up in the help center."""
-
-    action: Literal["search_help_center"]
-    query: str = Field(min_length=1, max_length=300)
+REPLY, SEARCH = "reply", "search_help_center"
+# Tools the conversation engine handles itself or that add nothing for a small model.
+NOT_OFFERED = {"think", "calculate", "transfer_to_human_agents"}
+# Identifiers the model must not invent: they have to appear in the conversation.
+GROUNDED_ARGS = ("order_id", "reservation_id", "listing_id", "email", "user_id", "city")
 
 
-class GetOrderDetails(BaseModel):
-    """Look up one of the signed-in customer's orders."""
+@dataclass(frozen=True)
+class Decision:
+    """A validated next step: reply, search (with ``query``), or a tool call (with ``args``)."""
 
-    action: Literal["get_order_details"]
-    order_id: str = Field(pattern=ORDER_ID_PATTERN)
+    action: str
+    query: str = ""
+    args: dict[str, Any] | None = None
 
-
-Decision = Reply | SearchHelpCenter | GetOrderDetails
-_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
-
-_SCHEMAS: dict[str, dict[str, Any]] = {
-    "reply": {"properties": {"action": {"const": "reply"}}, "required": ["action"]},
-    "search_help_center": {
-        "properties": {"action": {"const": "search_help_center"},
-                       "query": {"type": "string", "minLength": 1, "maxLength": 300}},
-        "required": ["action", "query"]},
-    "get_order_details": {
-        "properties": {"action": {"const": "get_order_details"},
-                       "order_id": {"type": "string", "pattern": ORDER_ID_PATTERN}},
-        "required": ["action", "order_id"]},
-}
+    def dump(self) -> dict[str, Any]:
+        """As stored in the graph state."""
+        out: dict[str, Any] = {"action": self.action}
+        if self.action == SEARCH:
+            out["query"] = self.query
+        if self.args is not None:
+            out["args"] = self.args
+        return out
 
 
-def allowed_actions(customer_id: str | None) -> list[str]:
-    """Actions on offer: order look-ups only for a signed-in customer."""
-    actions = ["search_help_center", "reply"]
-    if customer_id:
-        actions.insert(1, "get_order_details")
-    return actions
+def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = "token") -> list[Tool]:
+    """Read tools the customer may use now. Writes are offered once the graph can ask for confirmation."""
+    offered = []
+    for t in registry.select(risks=[Risk.READ]):
+        if t.name in NOT_OFFERED:
+            continue
+        if t.access is Access.CUSTOMER and not customer_id:
+            continue
+        if t.access is Access.AUTH and (customer_id or auth_mode == "token"):
+            continue  # already signed in, or only the site's token can sign anyone in
+        if t.name == "verify_email_code" and auth_mode != "email_code":
+            continue
+        offered.append(t)
+    return offered
 
 
-def decision_schema(actions: list[str]) -> dict[str, Any]:
-    """A JSON schema accepting exactly one of ``actions``."""
-    variants = [{"type": "object", "additionalProperties": False, **_SCHEMAS[a]} for a in actions]
-    return variants[0] if len(variants) == 1 else {"anyOf": variants}
+def decision_schema(tools: list[Tool]) -> dict[str, Any]:
+    """A JSON schema accepting exactly one allowed action with valid arguments."""
+    variants: list[dict[str, Any]] = [
+        {"type": "object", "additionalProperties": False, "required": ["action", "query"],
+         "properties": {"action": {"const": SEARCH}, "query": {"type": "string", "minLength": 1, "maxLength": 300}}},
+    ]
+    variants += [{"type": "object", "additionalProperties": False, "required": ["action", "args"],
+                  "properties": {"action": {"const": t.name}, "args": t.parameters()}} for t in tools]
+    variants.append({"type": "object", "additionalProperties": False, "required": ["action"],
+                     "properties": {"action": {"const": REPLY}}})
+    return {"anyOf": variants}
 
 
-def parse_decision(text: str, actions: list[str], customer_said: str = "") -> Decision | None:
+def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Decision | None:
     """Validate the model's output; None if it is not a valid, allowed, grounded decision.
 
-    Grounded: an order id must appear in what the customer wrote (``customer_said``),
-    so the model cannot look up an order it invented or copied from an example.
+    Grounded: identifiers such as an order id must appear in ``conversation``
+    (what was said so far), so the model cannot act on one it invented or
+    copied from an example.
     """
     cleaned = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
     try:
-        decision = _ADAPTER.validate_python(json.loads(cleaned))
-    except (json.JSONDecodeError, ValidationError):
+        raw = json.loads(cleaned)
+    except json.JSONDecodeError:
         return None
-    if decision.action not in actions:
+    if not isinstance(raw, dict) or not isinstance(raw.get("action"), str):
         return None
-    if isinstance(decision, GetOrderDetails) and decision.order_id[2:] not in customer_said:
+    action = raw["action"]
+    if action == REPLY:
+        return Decision(REPLY)
+    if action == SEARCH:
+        query = raw.get("query")
+        return Decision(SEARCH, query=query.strip()[:300]) if isinstance(query, str) and query.strip() else None
+    tool = next((t for t in tools if t.name == action), None)
+    if tool is None or not isinstance(raw.get("args", {}), dict):
         return None
-    return decision
+    try:
+        args = tool.validate(raw.get("args", {}))
+    except ToolError:
+        return None
+    if not all(_grounded(str(args[k]), conversation) for k in GROUNDED_ARGS if args.get(k)):
+        return None
+    return Decision(action, args=args)
+
+
+def _grounded(value: str, conversation: str) -> bool:
+    said = conversation.lower()
+    if value.lower() in said:
+        return True
+    digits = re.sub(r"\D", "", value)
+    return len(digits) >= 5 and digits in said  # '#W2611340' said as 'W2611340' or '2611340'

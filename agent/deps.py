@@ -8,6 +8,8 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from knowledge.retrieve import Retriever
+from tools.registry import Registry
+from tools.runner import ToolRunner
 
 
 @dataclass(frozen=True)
@@ -17,5 +19,8 @@ class GraphDeps:
     model: BaseChatModel
     retriever: Retriever
     engine: Engine
+    registry: Registry
+    runner: ToolRunner
+    auth_mode: str = "token"
     history_messages: int = 6
     max_message_chars: int = 2000

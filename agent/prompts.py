@@ -6,8 +6,8 @@ BRAND = "Concierge, the support assistant of an online store and a holiday-renta
 
 DECIDE = f"""You are the router of {BRAND}.
 Choose the next step for the customer's last message and answer with JSON only.
-- "search_help_center": any question or problem: policies, how things work, orders, shipping, returns, refunds, exchanges, cancellations, bookings, stays, payments, accounts. "query" is a short search query.
-{{order_line}}- "reply": only a greeting, thanks or goodbye with no question in it.
+- "search_help_center": any question about policies or how things work: orders, shipping, returns, refunds, exchanges, cancellations, bookings, stays, payments, accounts. "query" is a short search query.
+{{tool_lines}}- "reply": only a greeting, thanks or goodbye with no question in it.
 
 Examples:
 Customer: Hello!
@@ -16,12 +16,17 @@ Customer: can i send back shoes that don't fit?
 {{{{"action": "search_help_center", "query": "return delivered items"}}}}
 Customer: How much do I get back if I cancel my booking 2 days before?
 {{{{"action": "search_help_center", "query": "cancellation refund before check-in"}}}}
-{{order_example}}Customer: thanks, bye
+{{tool_examples}}Customer: thanks, bye
 {{{{"action": "reply"}}}}"""
 
-ORDER_LINE = ('- "get_order_details": the customer asks about one of their own orders and gives its '
-              'number like #W1234567 ("order_id").\n')
-ORDER_EXAMPLE = 'Customer: where is my order #W7654321?\n{"action": "get_order_details", "order_id": "#W7654321"}\n'
+TOOL_LINE = '- "{name}": {description} "args": {args}.\n'
+# Few-shot lines for tools, shown only when the tool is on offer.
+TOOL_EXAMPLES = {
+    "get_order_details": ('Customer: where is my order #W7654321?\n'
+                          '{"action": "get_order_details", "args": {"order_id": "#W7654321"}}\n'),
+    "search_listings": ('Customer: any apartments in Lisbon for 2 people?\n'
+                        '{"action": "search_listings", "args": {"city": "Lisbon", "guests": 2}}\n'),
+}
 
 RESPOND = f"""You are {BRAND}. Be brief, friendly and exact.
 Never invent policies, prices, dates or order details. If you are not sure, say so and offer to connect the customer with a human agent."""
@@ -37,7 +42,7 @@ NO_SOURCES = """The help center has nothing on this. Tell the customer you don't
 
 Customer: {question}"""
 
-WITH_ORDER = """Order data from our system:
+WITH_TOOL = """Data from our systems:
 {data}
 
 Answer the customer's question using only this data, in two to four sentences.

@@ -20,6 +20,8 @@ from agent.settings import Settings
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
 from knowledge.store import KnowledgeStore, open_client
+from tools.registry import load_registry
+from tools.runner import ToolRunner
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ def open_retriever(settings: Settings) -> Retriever:
 async def open_services(settings: Settings, model: BaseChatModel | None = None,
                         retriever: Retriever | None = None) -> AsyncIterator[Services]:
     """Start everything; ``model``/``retriever`` replace the configured ones (tests pass fakes)."""
+    # Plugins first: a name collision should stop start-up before the model spends time loading.
+    registry = load_registry(settings.tools.plugins)
     engine = make_engine(settings)
     create_tables(engine)
     loaded = LoadedModel(model) if model is not None else load_model(settings)
@@ -56,7 +60,8 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
     settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-            deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine,
+            deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
+                             runner=ToolRunner(registry, engine, settings), auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars)
             chat = ChatService(engine, build_graph(deps, saver))
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat)

@@ -22,6 +22,8 @@ class ConversationState(TypedDict, total=False):
     hits: list[dict[str, Any]]
     tool_result: dict[str, Any] | None
     citations: list[dict[str, str]]
+    # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
+    authenticated: str | None
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,9 @@ class TurnContext:
     """Run-scoped facts from the channel, never from the model."""
 
     customer_id: str | None = None
+    conversation_id: str = ""
+
+
+def current_customer(state: ConversationState, context: TurnContext) -> str | None:
+    """The signed-in customer: from the channel's token, or verified by an auth tool earlier."""
+    return context.customer_id or state.get("authenticated")

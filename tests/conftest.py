@@ -91,8 +91,10 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
 
 
 def decision(action: str, **args: Any) -> str:
-    """A decision as the model would write it."""
-    return json.dumps({"action": action, **args})
+    """A decision as the model would write it: flat for reply/search, tool arguments under "args"."""
+    if action in ("reply", "search_help_center"):
+        return json.dumps({"action": action, **args})
+    return json.dumps({"action": action, "args": args})
 
 
 def scripted(decide: str | Callable[[list[BaseMessage]], str],

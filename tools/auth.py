@@ -84,7 +84,8 @@ def send_code(ctx: ToolContext, customer_id: str, email: str) -> None:
         outbox.mkdir(parents=True, exist_ok=True)
         stamp = ctx.now.strftime("%Y%m%dT%H%M%S")
         (outbox / f"{stamp}-{customer_id}.txt").write_text(
-            f"To: {email}\nSubject: Your verification code\n\nYour code is {code}. It expires in {ttl // 60} minutes.\n")
+            f"To: {email}\nSubject: Your verification code\n\n"
+            f"Your code is {code}. It expires in {ttl // 60} minutes.\n")
 
 
 def verify_code(ctx: ToolContext, code: str) -> Authenticated:

@@ -67,6 +67,11 @@ def args_hash(tool: str, args: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps([tool, args], sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _jsonable(value: Any) -> Any:
+    """A JSON-safe copy (dates become ISO strings) for the audit log."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def _default_key(conversation_id: str, customer_id: str | None, digest: str) -> str:
     # The same confirmed call in the same conversation is one write, however often it is re-run.
     return hashlib.sha256(f"{conversation_id}|{customer_id}|{digest}".encode()).hexdigest()
@@ -143,7 +148,7 @@ class ToolRunner:
                  confirmed_by: str | None = None, approved_by: str | None = None) -> ToolResult:
         session = ctx.session
         entry = dict(conversation_id=ctx.conversation_id, customer_id=ctx.customer_id, tool=tool.name,
-                     plugin=tool.plugin, risk=tool.risk.value, args=args, args_hash=digest,
+                     plugin=tool.plugin, risk=tool.risk.value, args=_jsonable(args), args_hash=digest,
                      confirmed_by=confirmed_by, approved_by=approved_by)
         try:
             data = tool(ctx, **args)
@@ -152,7 +157,7 @@ class ToolRunner:
                 data = authenticated
             if audit:
                 session.add(ToolAudit(idempotency_key=ctx.idempotency_key, status="applied",
-                                      result=json.loads(json.dumps(data, default=str)), **entry))
+                                      result=_jsonable(data), **entry))
             session.commit()
             return ToolResult(Status.OK, tool.name, args, data=data, authenticated=authenticated)
         except IntegrityError:

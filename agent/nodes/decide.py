@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,39 +11,45 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent import prompts
-from agent.decisions import SearchHelpCenter, allowed_actions, decision_schema, parse_decision
+from agent.decisions import SEARCH, Decision, decision_schema, offered_tools, parse_decision
 from agent.deps import GraphDeps
 from agent.nodes._common import last_customer_text, recent_turns
-from agent.state import ConversationState, TurnContext
+from agent.state import ConversationState, TurnContext, current_customer
+from tools.api import Tool
 
 log = logging.getLogger(__name__)
 
 
+def decide_prompt(tools: list[Tool]) -> str:
+    """The router's system prompt for the tools on offer (stable per set of tools, so it stays cached)."""
+    lines = "".join(prompts.TOOL_LINE.format(name=t.name, description=t.description.rstrip("."),
+                                             args=json.dumps(sorted(t.parameters().get("properties", {}))))
+                    for t in tools)
+    examples = "".join(prompts.TOOL_EXAMPLES.get(t.name, "") for t in tools)
+    return prompts.DECIDE.format(tool_lines=lines, tool_examples=examples)
+
+
 def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
-    """A node that picks reply / search_help_center / get_order_details as schema-valid JSON."""
+    """A node that picks the next step as schema-valid JSON and validates it again in code."""
     # The decision JSON is internal: never stream it to the customer.
     model = deps.model.with_config(tags=["nostream"])
 
     async def decide(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        actions = allowed_actions(runtime.context.customer_id)
-        orders = "get_order_details" in actions
-        system = prompts.DECIDE.format(order_line=prompts.ORDER_LINE if orders else "",
-                                       order_example=prompts.ORDER_EXAMPLE if orders else "")
+        tools = offered_tools(deps.registry, current_customer(state, runtime.context), deps.auth_mode)
         text = last_customer_text(state)
-        messages = [SystemMessage(system), *recent_turns(state, deps.history_messages), HumanMessage(text)]
-        schema = decision_schema(actions)
+        history = recent_turns(state, deps.history_messages)
+        messages = [SystemMessage(decide_prompt(tools)), *history, HumanMessage(text)]
         result = await model.ainvoke(messages, response_format={
-            "type": "json_schema", "json_schema": {"name": "next_step", "schema": schema, "strict": True}},
-            max_tokens=80)
-        said = "\n".join(m.text for m in [*recent_turns(state, deps.history_messages), HumanMessage(text)]
-                          if isinstance(m, HumanMessage))
-        decision = parse_decision(result.text, actions, said)
+            "type": "json_schema", "json_schema": {"name": "next_step", "schema": decision_schema(tools),
+                                                   "strict": True}}, max_tokens=120)
+        conversation = "\n".join(m.text for m in [*history, HumanMessage(text)])
+        decision = parse_decision(result.text, tools, conversation)
         if decision is None:
             # Searching the help center with the customer's own words is the safe default.
             log.warning("decide: invalid decision %r; searching the help center instead", result.text[:200])
-            decision = SearchHelpCenter(action="search_help_center", query=text[:300])
+            decision = Decision(SEARCH, query=text[:300])
         log.debug("decide: %s", decision)
-        return {"decision": decision.model_dump()}
+        return {"decision": decision.dump()}
 
     return decide
 
@@ -50,4 +57,6 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
 def route_after_decide(state: ConversationState) -> str:
     """Map the decision to the next node."""
     action = state.get("decision", {}).get("action")
-    return {"search_help_center": "retrieve", "get_order_details": "act"}.get(action or "", "respond")
+    if action == SEARCH:
+        return "retrieve"
+    return "act" if state.get("decision", {}).get("args") is not None else "respond"

@@ -12,6 +12,9 @@ from agent import prompts
 from agent.deps import GraphDeps
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState
+from tools.api import to_model_text
+
+TOOL_DATA_CHARS = 1500  # a tool result longer than this is cut: prefill time is the scarce resource
 
 
 def summarize_order(record: dict[str, Any]) -> str:
@@ -52,7 +55,9 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
     if result is not None:
         if not result["ok"]:
             return prompts.TOOL_FAILED.format(error=result["error"], question=question), []
-        return prompts.WITH_ORDER.format(data=summarize_order(result["data"]), question=question), []
+        data = result["data"]
+        text = summarize_order(data) if result["tool"] == "get_order_details" else to_model_text(data)
+        return prompts.WITH_TOOL.format(data=text[:TOOL_DATA_CHARS], question=question), []
     return question, []
 
 

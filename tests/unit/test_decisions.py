@@ -2,36 +2,82 @@
 
 import json
 
-from agent.decisions import allowed_actions, decision_schema, parse_decision
+import pytest
+
+from agent.decisions import SEARCH, decision_schema, offered_tools, parse_decision
+from tools.registry import load_registry
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry(["orders", "listings"])
 
 
 def _actions_in(schema: dict) -> set[str]:
-    variants = schema.get("anyOf", [schema])
-    return {v["properties"]["action"]["const"] for v in variants}
+    return {v["properties"]["action"]["const"] for v in schema["anyOf"]}
 
 
-def test_anonymous_customers_are_never_offered_order_tools() -> None:
-    assert _actions_in(decision_schema(allowed_actions(None))) == {"search_help_center", "reply"}
-    assert "get_order_details" in _actions_in(decision_schema(allowed_actions("noah_brown_6181")))
+def test_anonymous_customers_are_never_offered_customer_tools(registry) -> None:
+    anonymous = _actions_in(decision_schema(offered_tools(registry, None)))
+    assert {"search_help_center", "reply", "search_listings", "get_product_details"} <= anonymous
+    assert not anonymous & {"get_order_details", "get_user_details", "list_my_reservations"}
+    signed_in = _actions_in(decision_schema(offered_tools(registry, "noah_brown_6181")))
+    assert {"get_order_details", "list_my_reservations"} <= signed_in
 
 
-def test_valid_decisions_parse_including_fenced_json() -> None:
-    d = parse_decision('```json\n{"action": "search_help_center", "query": "returns"}\n```', ["search_help_center"])
-    assert d is not None and d.query == "returns"
+def test_writes_and_internal_tools_are_not_offered_yet(registry) -> None:
+    offered = _actions_in(decision_schema(offered_tools(registry, "noah_brown_6181")))
+    assert not offered & {"cancel_pending_order", "cancel_reservation", "think", "calculate"}
 
 
-def test_an_action_outside_the_offer_is_rejected() -> None:
-    text = json.dumps({"action": "get_order_details", "order_id": "#W2611340"})
-    assert parse_decision(text, allowed_actions(None), "order #W2611340") is None
+def test_authentication_tools_follow_the_auth_mode(registry) -> None:
+    def names(mode: str, customer: str | None = None) -> set[str]:
+        return {t.name for t in offered_tools(registry, customer, mode)}
+
+    assert "find_user_id_by_email" not in names("token")
+    assert {"find_user_id_by_email", "find_user_id_by_name_zip"} <= names("tau")
+    assert "verify_email_code" in names("email_code") and "verify_email_code" not in names("tau")
+    assert "find_user_id_by_email" not in names("tau", customer="noah_brown_6181")
 
 
-def test_an_order_id_the_customer_never_wrote_is_rejected() -> None:
-    text = json.dumps({"action": "get_order_details", "order_id": "#W1234567"})
-    actions = allowed_actions("james_li_5688")
-    assert parse_decision(text, actions, "can I cancel my stay?") is None
-    assert parse_decision(text, actions, "status of W1234567 please") is not None
+def test_tool_arguments_follow_the_tools_schema(registry) -> None:
+    schema = decision_schema(offered_tools(registry, "noah_brown_6181"))
+    variant = next(v for v in schema["anyOf"] if v["properties"]["action"]["const"] == "get_order_details")
+    assert variant["properties"]["args"]["required"] == ["order_id"]
 
 
-def test_garbage_is_rejected() -> None:
-    assert parse_decision("I think you should search", ["search_help_center", "reply"]) is None
-    assert parse_decision('{"action": "search_help_center"}', ["search_help_center"]) is None
+def test_valid_decisions_parse_including_fenced_json(registry) -> None:
+    d = parse_decision('```json\n{"action": "search_help_center", "query": "returns"}\n```', [])
+    assert d is not None and d.action == SEARCH and d.query == "returns"
+
+
+def test_a_tool_outside_the_offer_is_rejected(registry) -> None:
+    text = json.dumps({"action": "get_order_details", "args": {"order_id": "#W2611340"}})
+    assert parse_decision(text, offered_tools(registry, None), "order #W2611340") is None
+
+
+def test_an_identifier_nobody_said_is_rejected(registry) -> None:
+    text = json.dumps({"action": "get_order_details", "args": {"order_id": "#W1234567"}})
+    tools = offered_tools(registry, "james_li_5688")
+    assert parse_decision(text, tools, "can I cancel my stay?") is None
+    d = parse_decision(text, tools, "status of W1234567 please")
+    assert d is not None and d.args == {"order_id": "#W1234567"}
+
+
+def test_garbage_and_invalid_arguments_are_rejected(registry) -> None:
+    tools = offered_tools(registry, "james_li_5688")
+    assert parse_decision("I think you should search", tools) is None
+    assert parse_decision('{"action": "search_help_center"}', tools) is None
+    assert parse_decision('{"action": "get_order_details", "args": {"order": "x"}}', tools, "x") is None
+
+
+def test_tool_patterns_use_only_what_llamacpp_grammars_support(registry) -> None:
+    # llama.cpp's JSON-schema-to-grammar silently accepts ANY string for a pattern with \d, \w or \s.
+    import xllamacpp
+
+    for t in registry:
+        schema = t.parameters()
+        patterns = [p["pattern"] for p in schema.get("properties", {}).values() if "pattern" in p]
+        for pattern in patterns:
+            assert not any(esc in pattern for esc in ("\\d", "\\w", "\\s")), (t.name, pattern)
+        xllamacpp.json_schema_to_grammar(schema)  # converts without raising

@@ -18,12 +18,16 @@ from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
 from tests.conftest import decision, scripted
+from tools.registry import load_registry
+from tools.runner import ToolRunner
 
 
 @asynccontextmanager
 async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "memory",
                        path: Path | None = None) -> AsyncIterator[ChatService]:
-    deps = GraphDeps(model=model, retriever=retriever, engine=engine, max_message_chars=200)
+    registry = load_registry(["orders", "listings"])
+    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
+                     runner=ToolRunner(registry, engine), max_message_chars=200)
     if saver == "memory":
         yield ChatService(engine, build_graph(deps, InMemorySaver()))
     else:
@@ -64,7 +68,7 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
     assert "search_help_center" not in tokens
     # Anonymous: the schema the model saw offered no order tool.
     schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
-    assert "get_order_details" not in str(schema)
+    assert "get_order_details" not in str(schema) and "list_my_reservations" not in str(schema)
     # The answer step saw the help-center excerpt.
     assert "5 to 7 business days" in last_prompt(model)
     assert [m.role for m in chat.transcript(conv.id)] == ["customer", "assistant"]

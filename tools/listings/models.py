@@ -110,6 +110,32 @@ class ReservationPayment(SQLModel, table=True):
     at: datetime
 
 
+class HostMessage(SQLModel, table=True):
+    """A message from a guest to the host of a reservation."""
+
+    __tablename__ = "host_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: str = Field(foreign_key="reservations.id", index=True)
+    guest_id: str
+    host_id: str
+    text: str
+    sent_at: datetime
+
+
+class ProblemReport(SQLModel, table=True):
+    """A problem a guest reports during (or right after) a stay."""
+
+    __tablename__ = "problem_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: str = Field(foreign_key="reservations.id", index=True)
+    guest_id: str
+    description: str
+    status: str = "open"
+    created_at: datetime
+
+
 def reservation_state(reservation: Reservation | dict[str, Any], today: date) -> ReservationState:
     """Where a reservation stands on ``today``."""
     r = reservation if isinstance(reservation, dict) else reservation.model_dump()
@@ -129,4 +155,6 @@ LISTING_TABLES = [
     AvailabilityBlock.__table__,
     Reservation.__table__,
     ReservationPayment.__table__,
+    HostMessage.__table__,
+    ProblemReport.__table__,
 ]

@@ -24,7 +24,7 @@ from tools.orders.store import Record, order_record, product_record, user_record
 
 _ORDER_ID = re.compile(r"#?\s*W?\s*(\d{7})", re.IGNORECASE)
 
-OrderId = Annotated[str, Field(description="The order id, such as '#W0000000'.")]
+OrderId = Annotated[str, Field(pattern=r"^#?[Ww][0-9]{7}$", description="The order id, such as '#W0000000'.")]
 ItemIds = Annotated[list[str], Field(min_length=1, description="Item ids, each such as '1008292230'.")]
 PaymentMethodId = Annotated[str, Field(description="A payment method id, such as 'gift_card_0000000'.")]
 
@@ -134,7 +134,7 @@ def find_user_id_by_name_zip(ctx: ToolContext, first_name: str, last_name: str, 
 
 
 @tool(access=Access.AUTH)
-def verify_email_code(ctx: ToolContext, code: Annotated[str, Field(pattern=r"^\s*\d{6}\s*$")]) -> Authenticated:
+def verify_email_code(ctx: ToolContext, code: Annotated[str, Field(pattern=r"^ *[0-9]{6} *$")]) -> Authenticated:
     """Check the 6-digit code the customer received by email, to sign them in."""
     from tools.auth import verify_code
 

@@ -1,0 +1,80 @@
+"""A third-party tool plugin, pip-installed: discovered, offered to the model, run under the runner's rules."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from sqlmodel import Session
+
+from agent.chat import ChatService
+from agent.deps import GraphDeps
+from agent.graph import build_graph
+from tests.conftest import ROOT, decision, scripted
+from tools.orders.models import PaymentMethod
+from tools.registry import load_registry
+from tools.runner import Status, ToolRunner
+
+PLUGIN = ROOT / "examples" / "plugin-store-credit"
+CUSTOMER = "noah_brown_6181"  # has no gift card: the plugin creates one
+
+
+def pip(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def installed() -> Iterator[None]:
+    # --no-build-isolation/--no-deps: build with this environment's setuptools, fetch nothing.
+    pip("install", "--no-deps", "--no-build-isolation", str(PLUGIN))
+    yield
+    pip("uninstall", "-y", "concierge-store-credit")
+
+
+def test_the_plugin_is_discovered_and_its_tools_are_stamped(installed: None) -> None:
+    registry = load_registry()
+    assert registry.get("issue_goodwill_credit").plugin == "store-credit"
+    assert registry.get("store_credit_balance").plugin == "store-credit"
+    without = load_registry(["orders", "listings"])
+    assert "issue_goodwill_credit" not in without
+
+
+def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine, retriever) -> None:
+    registry = load_registry()
+    model = scripted(decision("store_credit_balance"), "You have store credit.")
+    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
+                     runner=ToolRunner(registry, engine))
+    chat = ChatService(engine, build_graph(deps, InMemorySaver()))
+
+    async def go():
+        return await chat.handle_message(chat.create_conversation("james_li_5688"), "How much store credit do I have?")
+
+    asyncio.run(go())
+    schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
+    assert "store_credit_balance" in {v["properties"]["action"]["const"] for v in schema["anyOf"]}
+    answer_prompt = model.calls[-1]["messages"][-1].text
+    assert '"gift_card_1725971":' in answer_prompt and '"total"' in answer_prompt
+
+
+def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None, engine, settings) -> None:
+    registry = load_registry()
+    runner = ToolRunner(registry, engine, settings)
+    args = {"amount": 30, "reason": "late delivery"}
+    asked = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1")
+    assert asked.status is Status.CONFIRM and "30" in asked.message
+    waiting = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1",
+                         confirmed=asked.args_hash)
+    assert waiting.status is Status.APPROVAL
+    done = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1",
+                      confirmed=asked.args_hash, approved_by="slack:U7")
+    assert done.ok and done.data["new_balance"] == 30.0
+    with Session(engine) as session:
+        assert session.get(PaymentMethod, done.data["gift_card"]).customer_id == CUSTOMER
+    too_much = runner.run("issue_goodwill_credit", {"amount": 500, "reason": "late delivery"}, customer_id=CUSTOMER)
+    assert too_much.status is Status.ERROR and "less than or equal to 50" in too_much.message
+    anonymous = runner.run("issue_goodwill_credit", args, customer_id=None)
+    assert anonymous.status is Status.ERROR

@@ -17,11 +17,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 
-# torch is pinned first: sentence-transformers needs it, and an unpinned torch
-# pulls a multi-GB CUDA build. 2.13.0 is the CPU build that lies on this disk.
+# Nothing installed here needs torch. An extra that does (minilm) must be installed
+# after `pip install torch==2.13.0`, the CPU build on this disk: an unpinned torch pulls GBs.
 $(DEPS): pyproject.toml | $(PY)
 	@echo "==> installing Concierge and its dependencies into $(VENV)"
-	$(PIP) install --progress-bar on torch==2.13.0
 	$(PIP) install --progress-bar on -e '.[dev,model]'
 	@touch $@
 

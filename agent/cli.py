@@ -19,6 +19,10 @@ model_app = typer.Typer(help="Manage the model weights.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 orders_app = typer.Typer(help="The order system: τ-bench replay and export.", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
+eval_app = typer.Typer(help="Measure quality.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+bench_app = typer.Typer(help="Measure speed.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -76,26 +80,118 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
     """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
-    from agent.runtime import open_retriever
-    from knowledge.ingest import ingest as run_ingest
-
     settings = get_settings()
     _setup_logging(settings)
     with console.status("loading the embedding model…"):
-        retriever = open_retriever(settings)
+        retriever = _retriever_or_fail(settings)
     try:
-        with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
-            task = progress.add_task("embed", total=None)
-            report = run_ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
-                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        report = _ingest_with_progress(settings, retriever, paths)
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from None
     finally:
         retriever.store.client.close()
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {error}")
-    console.print(f"{report.files} files: {report.added} chunks added, {report.removed} removed, "
-                  f"{report.unchanged} unchanged")
+    console.print(f"{report.files} files: {report.added} chunks added, {report.updated} updated, "
+                  f"{report.removed} removed, {report.unchanged} unchanged")
+
+
+def _retriever_or_fail(settings: Settings):
+    from agent.runtime import open_retriever
+
+    try:
+        return open_retriever(settings)
+    except RuntimeError as exc:  # Qdrant local mode: another process holds the folder
+        raise _fail(f"{exc}. Stop `concierge serve` first, or use a Qdrant server (CONCIERGE_QDRANT__URL).") from None
+
+
+def _ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
+    from knowledge.embeddings import EmbeddingCache
+    from knowledge.ingest import ingest as run_ingest
+
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
+            task = progress.add_task("embed", total=None)
+            return run_ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
+                              overlap=settings.knowledge.chunk_overlap, cache=cache,
+                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    finally:
+        cache.close()
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+                   questions: Annotated[Path | None, typer.Option(help="a question set; default: the shipped one")]
+                   = None) -> None:
+    """Recall@1, recall@5 and MRR of dense, sparse and hybrid retrieval, and the threshold, on labelled questions."""
+    import json
+    import tempfile
+    from importlib import resources
+
+    from knowledge.evaluate import evaluate, load_questions
+
+    settings = get_settings()
+    corpus = Path(str(resources.files("knowledge") / "corpus"))
+    with tempfile.TemporaryDirectory() as scratch:
+        # A private collection: the evaluation never touches (or waits for) the served one.
+        local = settings.model_copy(update={"qdrant": settings.qdrant.model_copy(
+            update={"url": None, "path": Path(scratch), "collection": "eval"})})
+        with console.status("loading the embedding model…"):
+            retriever = _retriever_or_fail(local)
+        _ingest_with_progress(settings, retriever, [corpus])
+        with console.status("asking the questions…"):
+            report = evaluate(retriever, load_questions(questions))
+        retriever.store.client.close()
+    report["embedding_model"] = settings.knowledge.embedding_model
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(f"{report['questions']} questions ({report['unanswerable']} unanswerable), "
+               f"embeddings: {report['embedding_model']}")
+    for mode, m in report["modes"].items():
+        typer.echo(f"  {mode:7} recall@1 {m['recall@1']:.3f}  recall@5 {m['recall@5']:.3f}  MRR {m['mrr']:.3f}")
+    for kind, m in report["hybrid_by_kind"].items():
+        typer.echo(f"  hybrid/{kind:11} recall@1 {m['recall@1']:.3f}  recall@5 {m['recall@5']:.3f}  "
+                   f"MRR {m['mrr']:.3f}")
+    t = report["threshold"]
+    typer.echo(f"  threshold {t['configured']}: {t['unanswerable_empty']:.0%} of unanswerable questions empty, "
+               f"{t['answerable_kept']:.0%} of answerable kept; calibrated: {t['calibrated']}")
+    if report["misses"]:
+        typer.echo("  not in the top 5: " + "; ".join(report["misses"]))
+
+
+@bench_app.command("retrieval")
+def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+                    sizes: Annotated[str, typer.Option(help="collection sizes, comma-separated")] = "1000,10000,100000",
+                    ingest_chunks: Annotated[int, typer.Option(help="chunks for the ingest measurement")] = 300,
+                    ) -> None:
+    """Ingest throughput and query latency p50/p95 at growing collection sizes (Qdrant local mode)."""
+    import json
+    from importlib import resources
+
+    from knowledge.bench import bench_ingest, bench_store
+    from knowledge.embeddings import load_embedder
+
+    settings = get_settings()
+    corpus = Path(str(resources.files("knowledge") / "corpus"))
+    embedder = load_embedder(settings.knowledge.embedding_model)
+    with console.status(f"embedding and storing {ingest_chunks} chunks…"):
+        report: dict = {"embedding_model": settings.knowledge.embedding_model,
+                        "ingest": bench_ingest(embedder, corpus, ingest_chunks), "local_mode": []}
+    for size in (int(s) for s in sizes.split(",")):
+        with console.status(f"{size} chunks…") as status:
+            report["local_mode"].append(bench_store(size, embedder.dim, corpus, embedder,
+                                                    on_progress=lambda m: status.update(m)))
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    i = report["ingest"]
+    typer.echo(f"ingest with {report['embedding_model']}: {i['chunks_per_s']} chunks/s ({i['chunks']} chunks)")
+    for r in report["local_mode"]:
+        h, d = r["query"]["hybrid"], r["query"]["dense"]
+        typer.echo(f"{r['chunks']:>7} chunks: store {r['upsert_chunks_per_s']} chunks/s; hybrid p50 {h['p50_ms']} ms "
+                   f"p95 {h['p95_ms']} ms; dense p50 {d['p50_ms']} ms p95 {d['p95_ms']} ms")
 
 
 @orders_app.command("replay")

@@ -43,7 +43,7 @@ def open_retriever(settings: Settings) -> Retriever:
     client = open_client(q.url, str(settings.qdrant_path), q.api_key.get_secret_value() if q.api_key else None)
     store = KnowledgeStore(client, q.collection)
     k = settings.knowledge
-    return Retriever(store, load_embedder(k.embedding_model), top_k=k.top_k, min_score=k.min_score)
+    return Retriever(store, load_embedder(k.embedding_model), top_k=k.top_k, min_score=k.min_score, mode=k.mode)
 
 
 @asynccontextmanager

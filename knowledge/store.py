@@ -1,14 +1,24 @@
-"""The help-center collection in Qdrant. The same code serves local mode and a server."""
+"""The help-center collection in Qdrant. The same code serves local mode and a server or cluster.
+
+One collection, one point per chunk, with a named dense vector (cosine) and a
+named sparse vector (BM25 term weights; Qdrant applies IDF), and payload
+indexes on ``locale`` and ``category`` for filtered search.
+"""
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from qdrant_client import QdrantClient, models
 
-DENSE = "dense"
+DENSE, SPARSE = "dense", "sparse"
+Mode = Literal["hybrid", "dense", "sparse"]
+log = logging.getLogger(__name__)
 
 
 class KnowledgeNotReady(RuntimeError):
@@ -17,9 +27,10 @@ class KnowledgeNotReady(RuntimeError):
 
 @dataclass(frozen=True)
 class StoredHit:
-    """A search result: the similarity score and the stored payload."""
+    """A search result: its rank score, its cosine similarity to the query, and its payload."""
 
     score: float
+    similarity: float
     payload: dict[str, Any]
 
 
@@ -30,8 +41,14 @@ def open_client(url: str | None, path: str | None, api_key: str | None = None) -
     return QdrantClient(path=path)
 
 
+def _filter(category: str | None, locale: str | None) -> models.Filter | None:
+    must = [models.FieldCondition(key=k, match=models.MatchValue(value=v))
+            for k, v in (("category", category), ("locale", locale)) if v]
+    return models.Filter(must=must) if must else None
+
+
 class KnowledgeStore:
-    """One collection of chunks with a named dense vector."""
+    """One collection of help-center chunks."""
 
     def __init__(self, client: QdrantClient, collection: str) -> None:
         self.client = client
@@ -42,13 +59,18 @@ class KnowledgeStore:
         return self.client.collection_exists(self.collection)
 
     def ensure(self, dim: int) -> None:
-        """Create the collection for vectors of size ``dim`` if it is missing."""
+        """Create the collection for dense vectors of size ``dim`` if it is missing."""
         if self.exists():
             return
         self.client.create_collection(
             self.collection,
             vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         )
+        with warnings.catch_warnings():  # local mode has no payload indexes and says so; a server uses them
+            warnings.simplefilter("ignore")
+            for field in ("locale", "category", "source"):
+                self.client.create_payload_index(self.collection, field, models.PayloadSchemaType.KEYWORD)
 
     def ids_by_source(self) -> dict[str, set[str]]:
         """Every stored point id, grouped by the file it came from."""
@@ -57,17 +79,19 @@ class KnowledgeStore:
         out: dict[str, set[str]] = {}
         offset = None
         while True:
-            points, offset = self.client.scroll(self.collection, limit=512, offset=offset,
+            points, offset = self.client.scroll(self.collection, limit=1024, offset=offset,
                                                 with_payload=["source"], with_vectors=False)
             for p in points:
                 out.setdefault(str((p.payload or {}).get("source")), set()).add(str(p.id))
             if offset is None:
                 return out
 
-    def upsert(self, ids: list[str], vectors: list[list[float]], payloads: list[dict[str, Any]]) -> None:
+    def upsert(self, ids: list[str], dense: list[list[float]], sparse: list[tuple[list[int], list[float]]],
+               payloads: list[dict[str, Any]]) -> None:
         """Insert or replace points."""
-        points = [models.PointStruct(id=i, vector={DENSE: v}, payload=p)
-                  for i, v, p in zip(ids, vectors, payloads, strict=True)]
+        points = [models.PointStruct(id=i, payload=p, vector={
+            DENSE: d, SPARSE: models.SparseVector(indices=s[0], values=s[1])})
+            for i, d, s, p in zip(ids, dense, sparse, payloads, strict=True)]
         self.client.upsert(self.collection, points=points)
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -80,10 +104,34 @@ class KnowledgeStore:
         """How many chunks are stored."""
         return self.client.count(self.collection).count if self.exists() else 0
 
-    def search(self, vector: list[float], limit: int) -> list[StoredHit]:
-        """Nearest chunks to ``vector`` by cosine similarity."""
+    def search(self, dense: list[float], sparse: tuple[list[int], list[float]], limit: int, *,
+               mode: Mode = "hybrid", category: str | None = None, locale: str | None = None,
+               candidates: int = 20) -> list[StoredHit]:
+        """Best chunks for the query: dense, sparse, or both fused with reciprocal rank fusion.
+
+        Every hit also carries its dense cosine similarity to the query, the
+        calibrated relevance signal (RRF scores only rank).
+        """
         if not self.exists():
             raise KnowledgeNotReady(f"The help-center collection '{self.collection}' does not exist yet: "
                                     "run `concierge ingest knowledge/corpus`.")
-        res = self.client.query_points(self.collection, query=vector, using=DENSE, limit=limit, with_payload=True)
-        return [StoredHit(score=p.score, payload=p.payload or {}) for p in res.points]
+        flt = _filter(category, locale)
+        sparse_query = models.SparseVector(indices=sparse[0], values=sparse[1])
+        common: dict[str, Any] = {"limit": limit, "with_payload": True, "with_vectors": [DENSE]}
+        if mode == "dense":
+            res = self.client.query_points(self.collection, query=dense, using=DENSE, query_filter=flt, **common)
+        elif mode == "sparse":
+            if not sparse[0]:
+                return []
+            res = self.client.query_points(self.collection, query=sparse_query, using=SPARSE, query_filter=flt,
+                                           **common)
+        else:
+            prefetch = [models.Prefetch(query=dense, using=DENSE, limit=candidates, filter=flt)]
+            if sparse[0]:
+                prefetch.append(models.Prefetch(query=sparse_query, using=SPARSE, limit=candidates, filter=flt))
+            res = self.client.query_points(self.collection, prefetch=prefetch,
+                                           query=models.FusionQuery(fusion=models.Fusion.RRF), **common)
+        q = np.asarray(dense, dtype=np.float32)
+        return [StoredHit(score=p.score, payload=p.payload or {},
+                          similarity=float(np.dot(q, np.asarray((p.vector or {})[DENSE], dtype=np.float32))))
+                for p in res.points]

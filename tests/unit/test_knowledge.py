@@ -213,3 +213,15 @@ def test_calibration_keeps_most_answerable_while_emptying_enough_unanswerable() 
     answerable, unanswerable = [0.9, 0.88, 0.86, 0.8], [0.7, 0.75, 0.79, 0.82, 0.85]
     best = calibrate(answerable, unanswerable, target_empty=0.8)
     assert best == {"threshold": 0.85, "unanswerable_empty": 0.8, "answerable_kept": 0.75}
+
+
+def test_the_evaluation_reports_per_mode_metrics_and_the_threshold(retriever: Retriever) -> None:
+    from knowledge.evaluate import Question, evaluate
+
+    questions = [Question("How do I cancel my order?", ("store/cancel-order",), "plain"),
+                 Question("¿Cuánto cuesta el envío exprés?", ("es/tienda/envios", "store/shipping"), "es"),
+                 Question("What is the capital of France?", (), "unanswerable")]
+    report = evaluate(retriever, questions)
+    assert set(report["modes"]) == {"dense", "sparse", "hybrid"}
+    assert report["modes"]["hybrid"] == {"recall@1": 1.0, "recall@5": 1.0, "mrr": 1.0}
+    assert report["threshold"]["unanswerable_empty"] == 1.0 and report["misses"] == []

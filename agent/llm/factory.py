@@ -32,6 +32,7 @@ def load_model(settings: Settings) -> LoadedModel:
     """Start or connect to the model that ``settings.model`` describes."""
     m = settings.model
     common = {"temperature": m.temperature, "max_tokens": m.max_tokens, "timeout_s": m.timeout_s}
+    queue = {"max_concurrency": m.n_parallel, "queue_timeout_s": m.queue_timeout_s}
     if m.backend == "scripted":
         # Without a script it can only say so; tests pass their own ScriptedChat.
         return LoadedModel(ScriptedChat(fn=lambda _m, _k: "(scripted backend: no script configured)"))
@@ -39,8 +40,16 @@ def load_model(settings: Settings) -> LoadedModel:
         if not m.base_url:
             raise ModelError("The openai backend needs a server: set CONCIERGE_MODEL__BASE_URL "
                              "(e.g. http://localhost:8001/v1 for vLLM).")
-        return LoadedModel(OpenAICompatChat(base_url=m.base_url, api_key=m.api_key, model=m.served_model, **common))
+        return LoadedModel(OpenAICompatChat(base_url=m.base_url, api_key=m.api_key, model=m.served_model,
+                                            **common, **queue))
+    if m.backend == "transformers":
+        if m.checkpoint is None:
+            raise ModelError("The transformers backend needs a checkpoint: set CONCIERGE_MODEL__CHECKPOINT to a "
+                             "Hugging Face model folder.")
+        from agent.llm.transformers_backend import TransformersChat
+
+        return LoadedModel(TransformersChat(checkpoint=str(m.checkpoint), device=m.device, **common))
     gguf = resolve_gguf(m.name, m.gguf_path, settings.models_dir)
     server = EmbeddedServer(gguf, n_ctx=m.n_ctx, n_threads=m.n_threads, n_parallel=m.n_parallel,
                             verbose=settings.log_level.upper() == "DEBUG")
-    return LoadedModel(OpenAICompatChat(base_url=server.base_url, model=m.name, **common), server)
+    return LoadedModel(OpenAICompatChat(base_url=server.base_url, model=m.name, **common, **queue), server)

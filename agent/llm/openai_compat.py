@@ -8,6 +8,7 @@ output to), ``stop`` and ``max_tokens``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,16 +18,22 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import Field, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr
 
-from agent.llm.errors import ModelError
+from agent.llm.binding import ToolBinding, message_chunk, with_tool_calls
+from agent.llm.errors import ModelBusy, ModelError
 from agent.llm.messages import to_openai_messages
 
-_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed")
+_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed", "tools")
 
 
-class OpenAICompatChat(BaseChatModel):
-    """Chat completions over HTTP against ``base_url`` (which ends in ``/v1``)."""
+class OpenAICompatChat(ToolBinding, BaseChatModel):
+    """Chat completions over HTTP against ``base_url`` (which ends in ``/v1``).
+
+    At most ``max_concurrency`` requests are in flight (one per llama.cpp slot);
+    the rest wait in arrival order, and one that waits longer than
+    ``queue_timeout_s`` fails with :class:`ModelBusy` instead of hanging.
+    """
 
     base_url: str
     api_key: SecretStr | None = None
@@ -35,6 +42,24 @@ class OpenAICompatChat(BaseChatModel):
     max_tokens: int = 320
     timeout_s: float = 300.0
     extra_body: dict[str, Any] = Field(default_factory=dict)
+    # Qwen3 templates open a "thinking" block by default; a server then routes the answer to
+    # reasoning_content and applies the JSON grammar only after it. Support answers must not think
+    # at length on a CPU. Templates without the switch (Qwen2.5) ignore it; vLLM and llama.cpp honour it.
+    chat_template_kwargs: dict[str, Any] = Field(default_factory=lambda: {"enable_thinking": False})
+    max_concurrency: int = 2
+    queue_timeout_s: float = 60.0
+    _gates: dict[int, asyncio.Semaphore] = PrivateAttr(default_factory=dict)
+
+    async def _enter(self) -> asyncio.Semaphore:
+        """Wait for a free slot (fair: asyncio semaphores wake waiters in order)."""
+        loop = id(asyncio.get_running_loop())
+        gate = self._gates.setdefault(loop, asyncio.Semaphore(self.max_concurrency))
+        try:
+            await asyncio.wait_for(gate.acquire(), self.queue_timeout_s)
+        except TimeoutError:
+            raise ModelBusy(f"All {self.max_concurrency} model slots stayed busy for "
+                            f"{self.queue_timeout_s:.0f} s.") from None
+        return gate
 
     @property
     def _llm_type(self) -> str:
@@ -59,6 +84,7 @@ class OpenAICompatChat(BaseChatModel):
             "stream": stream,
             # llama.cpp: keep the KV cache of the prompt for the next turn (ignored elsewhere).
             "cache_prompt": True,
+            "chat_template_kwargs": self.chat_template_kwargs,
             **self.extra_body,
         }
         payload.update({k: kwargs[k] for k in _PASSTHROUGH if kwargs.get(k) is not None})
@@ -79,12 +105,15 @@ class OpenAICompatChat(BaseChatModel):
                           "Is the model server running? Check CONCIERGE_MODEL__BASE_URL.")
 
     @staticmethod
-    def _result(body: dict[str, Any]) -> ChatResult:
+    def _result(body: dict[str, Any], tools: list[dict[str, Any]] | None = None) -> ChatResult:
         choice = body["choices"][0]
-        message = AIMessage(content=choice["message"].get("content") or "",
+        native = [{"name": c["function"]["name"], "args": json.loads(c["function"].get("arguments") or "{}"),
+                   "id": c.get("id"), "type": "tool_call"} for c in choice["message"].get("tool_calls") or []]
+        message = AIMessage(content=choice["message"].get("content") or "", tool_calls=native,
                             response_metadata={"finish_reason": choice.get("finish_reason"),
                                                "timings": body.get("timings"), "usage": body.get("usage")})
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        # Small Qwen models write calls as plain JSON, which servers don't recognise: parse them here.
+        return ChatResult(generations=[ChatGeneration(message=with_tool_calls(message, tools))])
 
     @staticmethod
     def _chunk(line: str) -> ChatGenerationChunk | None:
@@ -109,22 +138,28 @@ class OpenAICompatChat(BaseChatModel):
             with httpx.Client(timeout=self.timeout_s, headers=self._headers()) as client:
                 resp = client.post(self._url(), json=self._payload(messages, stop, False, **kwargs))
                 resp.raise_for_status()
-                return self._result(resp.json())
+                return self._result(resp.json(), kwargs.get("tools"))
         except httpx.HTTPError as exc:
             raise self._fail(exc) from exc
 
     async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                          run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        gate = await self._enter()
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s, headers=self._headers()) as client:
                 resp = await client.post(self._url(), json=self._payload(messages, stop, False, **kwargs))
                 resp.raise_for_status()
-                return self._result(resp.json())
+                return self._result(resp.json(), kwargs.get("tools"))
         except httpx.HTTPError as exc:
             raise self._fail(exc) from exc
+        finally:
+            gate.release()
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        if kwargs.get("tools"):
+            yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
+            return
         try:
             with httpx.Client(timeout=self.timeout_s, headers=self._headers()) as client, \
                     client.stream("POST", self._url(), json=self._payload(messages, stop, True, **kwargs)) as resp:
@@ -142,6 +177,11 @@ class OpenAICompatChat(BaseChatModel):
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         # Leaving this generator early (the customer disconnected, the task was
         # cancelled) closes the HTTP stream, and llama.cpp stops generating.
+        if kwargs.get("tools"):  # tool calls are parsed from the whole text: no token streaming
+            result = await self._agenerate(messages, stop, run_manager, **kwargs)
+            yield message_chunk(result.generations[0].message)
+            return
+        gate = await self._enter()
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s, headers=self._headers()) as client, \
                     client.stream("POST", self._url(), json=self._payload(messages, stop, True, **kwargs)) as resp:
@@ -153,3 +193,6 @@ class OpenAICompatChat(BaseChatModel):
                         yield chunk
         except httpx.HTTPError as exc:
             raise self._fail(exc) from exc
+        finally:
+            gate.release()
+

@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.decisions import SEARCH, Decision, decision_schema, offered_tools, parse_decision
 from agent.deps import GraphDeps
+from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState, TurnContext, current_customer
 from tools.api import Tool
@@ -39,14 +40,17 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         text = last_customer_text(state)
         history = recent_turns(state, deps.history_messages)
         messages = [SystemMessage(decide_prompt(tools)), *history, HumanMessage(text)]
-        result = await model.ainvoke(messages, response_format={
-            "type": "json_schema", "json_schema": {"name": "next_step", "schema": decision_schema(tools),
-                                                   "strict": True}}, max_tokens=120)
         conversation = "\n".join(m.text for m in [*history, HumanMessage(text)])
-        decision = parse_decision(result.text, tools, conversation)
+        try:
+            value = await ainvoke_structured(model, messages, decision_schema(tools), name="next_step",
+                                             max_tokens=120)
+            decision = parse_decision(json.dumps(value), tools, conversation)
+        except StructuredOutputError as exc:
+            log.warning("decide: %s", exc)
+            decision = None
         if decision is None:
             # Searching the help center with the customer's own words is the safe default.
-            log.warning("decide: invalid decision %r; searching the help center instead", result.text[:200])
+            log.warning("decide: no valid, grounded decision; searching the help center instead")
             decision = Decision(SEARCH, query=text[:300])
         log.debug("decide: %s", decision)
         return {"decision": decision.dump()}

@@ -37,6 +37,7 @@ class TurnResult:
     text: str
     citations: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
+    prompt_tokens: dict[str, int] = field(default_factory=dict)
 
 
 class ChatService:
@@ -92,7 +93,8 @@ class ChatService:
                 result = TurnResult(text=APOLOGY, error="internal error")
             self._store(cid, "assistant", result.text, result.citations)
             await self.hub.publish(cid, "message", {"role": "assistant", "text": result.text,
-                                                    "citations": result.citations})
+                                                    "citations": result.citations,
+                                                    "prompt_tokens": result.prompt_tokens})
             return result
 
     async def _run_graph(self, conversation: Conversation, text: str) -> TurnResult:
@@ -110,4 +112,5 @@ class ChatService:
             else:
                 final = chunk
         reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
-        return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []))
+        return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []),
+                          prompt_tokens=final.get("prompt_tokens", {}))

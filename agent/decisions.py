@@ -54,7 +54,9 @@ def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = 
         if t.name == "verify_email_code" and auth_mode != "email_code":
             continue
         offered.append(t)
-    return offered
+    # Public tools first: the anonymous prompt is then a prefix of the signed-in one, and shares its cache.
+    order = {Access.PUBLIC: 0, Access.AUTH: 1, Access.CUSTOMER: 2}
+    return sorted(offered, key=lambda t: order[t.access])
 
 
 def decision_schema(tools: list[Tool]) -> dict[str, Any]:

@@ -24,3 +24,4 @@ class GraphDeps:
     auth_mode: str = "token"
     history_messages: int = 6
     max_message_chars: int = 2000
+    prompt_budget: int = 2048

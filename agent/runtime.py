@@ -16,7 +16,9 @@ from agent.db import create_tables, make_engine
 from agent.deps import GraphDeps
 from agent.graph import build_graph
 from agent.llm.factory import LoadedModel, load_model
+from agent.llm.prompt_cache import warm
 from agent.settings import Settings
+from agent.warmup import warm_prompts
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
 from knowledge.store import KnowledgeStore, open_client
@@ -62,7 +64,11 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
         async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
             deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
                              runner=ToolRunner(registry, engine, settings), auth_mode=settings.tools.auth_mode,
-                             max_message_chars=settings.web.max_message_chars)
+                             max_message_chars=settings.web.max_message_chars,
+                             prompt_budget=settings.model.prompt_budget)
+            if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
+                # The shared prefixes are read now, not on a customer's first message.
+                await warm(loaded.chat, warm_prompts(deps), loaded.server)
             chat = ChatService(engine, build_graph(deps, saver))
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat)
     finally:

@@ -38,6 +38,8 @@ class ModelSettings(BaseModel):
     n_parallel: int = Field(default=2, description="slots; 2 keeps the decide and respond prompts cached apart")
     temperature: float = 0.0
     max_tokens: int = 320
+    prompt_budget: int = Field(default=2048, description="most tokens a prompt may have; older turns are dropped")
+    warm_up: bool = Field(default=True, description="process the shared prompts at start-up (and restore them)")
     timeout_s: float = 300.0
     queue_timeout_s: float = Field(default=60.0, description="longest wait for a free model slot before giving up")
 

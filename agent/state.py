@@ -22,6 +22,7 @@ class ConversationState(TypedDict, total=False):
     hits: list[dict[str, Any]]
     tool_result: dict[str, Any] | None
     citations: list[dict[str, str]]
+    prompt_tokens: dict[str, int]
     # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
     authenticated: str | None
 

@@ -29,10 +29,11 @@ class EmbeddedServer:
     """A running llama.cpp server for one GGUF. Close it to free the model's memory."""
 
     def __init__(self, gguf: Path, *, n_ctx: int = 4096, n_threads: int = 0, n_parallel: int = 1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, slot_dir: Path | None = None) -> None:
         import xllamacpp  # imported here: the other backends do not need the native library
 
         threads = n_threads or os.cpu_count() or 1
+        self.gguf, self.n_ctx, self.n_parallel, self.slot_dir = Path(gguf), n_ctx, n_parallel, slot_dir
         params = xllamacpp.CommonParams()
         params.model.path = str(gguf)
         params.n_ctx = n_ctx * n_parallel  # llama.cpp splits n_ctx across slots
@@ -42,6 +43,10 @@ class EmbeddedServer:
         params.use_jinja = True
         params.verbosity = 3 if verbose else 0  # llama.cpp logs every request at its default level
         params.cache_prompt = True
+        if slot_dir is not None:  # lets the prompt cache be saved and restored across restarts
+            slot_dir.mkdir(parents=True, exist_ok=True)
+            params.endpoint_slots = True
+            params.slot_save_path = str(slot_dir.resolve()) + "/"  # llama.cpp wants the trailing slash
         params.hostnames = ["127.0.0.1"]
         params.port = _free_port()
         started = time.monotonic()
@@ -50,7 +55,8 @@ class EmbeddedServer:
             self._server = xllamacpp.Server(params)
         except Exception as exc:  # the native layer raises plain RuntimeErrors
             raise ModelError(f"llama.cpp could not load {gguf}: {exc}") from exc
-        self.base_url = self._server.listening_address.rstrip("/") + "/v1"
+        self.root_url = self._server.listening_address.rstrip("/")
+        self.base_url = self.root_url + "/v1"
         self._wait_healthy()
         log.info("model ready at %s in %.1f s", self.base_url, time.monotonic() - started)
 

@@ -51,5 +51,5 @@ def load_model(settings: Settings) -> LoadedModel:
         return LoadedModel(TransformersChat(checkpoint=str(m.checkpoint), device=m.device, **common))
     gguf = resolve_gguf(m.name, m.gguf_path, settings.models_dir)
     server = EmbeddedServer(gguf, n_ctx=m.n_ctx, n_threads=m.n_threads, n_parallel=m.n_parallel,
-                            verbose=settings.log_level.upper() == "DEBUG")
+                            verbose=settings.log_level.upper() == "DEBUG", slot_dir=settings.data_dir / "slots")
     return LoadedModel(OpenAICompatChat(base_url=server.base_url, model=m.name, **common, **queue), server)

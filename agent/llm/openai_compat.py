@@ -24,7 +24,8 @@ from agent.llm.binding import ToolBinding, message_chunk, with_tool_calls
 from agent.llm.errors import ModelBusy, ModelError
 from agent.llm.messages import to_openai_messages
 
-_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed", "tools")
+# id_slot is llama.cpp's: pin a request to a slot (used when warming the prompt cache).
+_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed", "tools", "id_slot")
 
 
 class OpenAICompatChat(ToolBinding, BaseChatModel):

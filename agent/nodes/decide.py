@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.decisions import SEARCH, Decision, decision_schema, offered_tools, parse_decision
 from agent.deps import GraphDeps
+from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState, TurnContext, current_customer
@@ -39,7 +40,7 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         tools = offered_tools(deps.registry, current_customer(state, runtime.context), deps.auth_mode)
         text = last_customer_text(state)
         history = recent_turns(state, deps.history_messages)
-        messages = [SystemMessage(decide_prompt(tools)), *history, HumanMessage(text)]
+        messages, used = fit([SystemMessage(decide_prompt(tools))], history, [HumanMessage(text)], deps.prompt_budget)
         conversation = "\n".join(m.text for m in [*history, HumanMessage(text)])
         try:
             value = await ainvoke_structured(model, messages, decision_schema(tools), name="next_step",
@@ -52,8 +53,8 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
             # Searching the help center with the customer's own words is the safe default.
             log.warning("decide: no valid, grounded decision; searching the help center instead")
             decision = Decision(SEARCH, query=text[:300])
-        log.debug("decide: %s", decision)
-        return {"decision": decision.dump()}
+        log.debug("decide: %s (%d prompt tokens)", decision, used)
+        return {"decision": decision.dump(), "prompt_tokens": {"decide": used}}
 
     return decide
 

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent import prompts
 from agent.deps import GraphDeps
+from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState
 from tools.api import to_model_text
@@ -66,9 +67,12 @@ def make_respond(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dic
 
     async def respond(state: ConversationState) -> dict[str, Any]:
         task, citations = _task(state)
-        messages = [SystemMessage(prompts.RESPOND), *recent_turns(state, deps.history_messages), HumanMessage(task)]
+        messages, used = fit([SystemMessage(prompts.RESPOND)], recent_turns(state, deps.history_messages),
+                             [HumanMessage(task)], deps.prompt_budget)
         answer = await deps.model.ainvoke(messages)
+        tokens = {**state.get("prompt_tokens", {}), "respond": used}
         # Keep the streamed message's id, so LangGraph does not emit the reply a second time.
-        return {"messages": [AIMessage(answer.text.strip(), id=answer.id)], "citations": citations}
+        return {"messages": [AIMessage(answer.text.strip(), id=answer.id)], "citations": citations,
+                "prompt_tokens": tokens}
 
     return respond

@@ -161,6 +161,74 @@ def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSO
         typer.echo("  not in the top 5: " + "; ".join(report["misses"]))
 
 
+@model_app.command("export-hf")
+def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write the checkpoint")],
+                    model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None,
+                    ) -> None:
+    """Convert an assembled GGUF into a Hugging Face checkpoint (fp32) for the transformers backend."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from agent.llm.weights import WEIGHTS, WeightsError, resolve_gguf
+
+    settings = get_settings()
+    try:
+        gguf = resolve_gguf(model or settings.model.name, None, settings.models_dir)
+    except WeightsError as exc:
+        raise _fail(str(exc)) from None
+    with console.status(f"dequantising {gguf.name} (transformers reads GGUF as fp32)…"):
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        # A GGUF-loaded model remembers its quantizer; saving needs it gone (measured on transformers 5.x).
+        loaded.hf_quantizer = None
+        if hasattr(loaded.config, "quantization_config"):
+            del loaded.config.quantization_config
+        loaded.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    console.print(f"{WEIGHTS[model or settings.model.name].name} written to {folder}: "
+                  f"CONCIERGE_MODEL__BACKEND=transformers CONCIERGE_MODEL__CHECKPOINT={folder}")
+
+
+@bench_app.command("model")
+def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+                    model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None,
+                    checkpoint: Annotated[Path | None, typer.Option(
+                        help="benchmark the transformers backend on this checkpoint instead")] = None,
+                    ) -> None:
+    """Decode and prefill speed, TTFT cold/warm/after restart, memory: ours vs raw llama.cpp."""
+    import json
+    import tempfile
+
+    from agent.llm.bench import bench_model, bench_transformers
+    from agent.llm.weights import WeightsError, resolve_gguf
+
+    if checkpoint is not None:
+        with console.status(f"benchmarking the transformers backend on {checkpoint}…"):
+            typer.echo(json.dumps(bench_transformers(checkpoint)))
+        return
+    settings = get_settings()
+    name = model or settings.model.name
+    try:
+        gguf = resolve_gguf(name, settings.model.gguf_path if model is None else None, settings.models_dir)
+    except WeightsError as exc:
+        raise _fail(str(exc)) from None
+    with tempfile.TemporaryDirectory() as slots, console.status(f"benchmarking {name}…") as status:
+        report = bench_model(gguf, n_ctx=settings.model.n_ctx, n_threads=settings.model.n_threads,
+                             slot_dir=Path(slots), on_progress=status.update)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    r = report
+    typer.echo(f"{name} ({r['prompt_tokens']}-token prompts, {r['new_tokens']} new tokens)")
+    typer.echo(f"  decode   {r['decode_tok_s']:.1f} tok/s (raw llama.cpp {r['raw_decode_tok_s']:.1f}; "
+               f"ratio {r['decode_ratio']:.2f})")
+    typer.echo(f"  prefill  {r['prefill_tok_s']:.1f} tok/s (raw {r['raw_prefill_tok_s']:.1f})")
+    typer.echo(f"  TTFT     cold {r['ttft_cold_s']:.2f} s, warm {r['ttft_warm_s']:.2f} s "
+               f"(warm/cold {r['warm_over_cold']:.2f})")
+    typer.echo(f"  restart  first reply's TTFT {r['restart_ttft_restored_s']:.2f} s with saved slots, "
+               f"{r['restart_ttft_cold_s']:.2f} s without")
+    typer.echo(f"  memory   peak RSS {r['peak_rss_mb']:.0f} MB")
+
+
 @bench_app.command("retrieval")
 def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                     sizes: Annotated[str, typer.Option(help="collection sizes, comma-separated")] = "1000,10000,100000",

@@ -155,3 +155,14 @@ def test_a_missing_checkpoint_names_the_setting(tmp_path: Path) -> None:
 
     with pytest.raises(ModelError, match="CONCIERGE_MODEL__CHECKPOINT"):
         TransformersChat(checkpoint=str(tmp_path / "nothing-here"))
+
+
+def test_concurrent_conversations_share_the_model_without_mixing(llamacpp: EmbeddedServer) -> None:
+    model = client(llamacpp, max_concurrency=2, queue_timeout_s=60)
+    asks = [messages(p) for p in PROMPTS]
+    alone = [model.invoke(m, max_tokens=24, temperature=0).text for m in asks]
+
+    async def together() -> list[str]:
+        return list(await asyncio.gather(*(model.ainvoke(m, max_tokens=24, temperature=0) for m in asks)))
+
+    assert [r.text for r in asyncio.run(together())] == alone

@@ -82,6 +82,13 @@ def _add_payment(ctx: ToolContext, order: Order, kind: str, amount: float, payme
                                        amount=amount, payment_method_id=payment_method_id))
 
 
+def _saved(ctx: ToolContext, order: Order) -> Record:
+    """Write ``order``'s changes (not yet committed: the runner owns the transaction) and return its record."""
+    ctx.session.add(order)
+    ctx.session.flush()
+    return order_record(ctx.session, order.id) or {}
+
+
 def _require_status(order: Order, status: str, action: str) -> None:
     if order.status != status:
         raise ToolError(f"Order {order.id} is {order.status}; only {status} orders can be {action}.")
@@ -225,9 +232,7 @@ def cancel_pending_order(ctx: ToolContext, order_id: OrderId,
             ctx.session.add(pm)
         ctx.session.flush()
     order.status, order.cancel_reason = "cancelled", reason
-    ctx.session.add(order)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 @tool(risk=Risk.WRITE)
@@ -238,9 +243,7 @@ def modify_pending_order_address(ctx: ToolContext, order_id: OrderId, address1: 
     _require_status(order, "pending", "modified")
     order.address1, order.address2, order.city, order.state, order.country, order.zip = (
         address1, address2, city, state, country, zip)
-    ctx.session.add(order)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 @tool(risk=Risk.WRITE)
@@ -264,9 +267,7 @@ def modify_pending_order_items(ctx: ToolContext, order_id: OrderId, item_ids: It
         item.item_id, item.price, item.options = variant.item_id, variant.price, variant.options
         ctx.session.add(item)
     order.status = "pending (item modified)"
-    ctx.session.add(order)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 @tool(risk=Risk.WRITE)
@@ -292,8 +293,7 @@ def modify_pending_order_payment(ctx: ToolContext, order_id: OrderId, payment_me
         old = own_payment_method(ctx, order.customer_id, original.payment_method_id)
         old.balance = round((old.balance or 0) + original.amount, 2)
         ctx.session.add(old)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 @tool(risk=Risk.WRITE)
@@ -320,9 +320,7 @@ def return_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: 
     _check_items(order, _items(ctx, order), item_ids)
     order.status = "return requested"
     order.return_items, order.return_payment_method_id = sorted(item_ids), payment_method_id
-    ctx.session.add(order)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 @tool(risk=Risk.WRITE)
@@ -340,9 +338,7 @@ def exchange_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids
     order.status = "exchange requested"
     order.exchange_items, order.exchange_new_items = sorted(item_ids), sorted(new_item_ids)
     order.exchange_payment_method_id, order.exchange_price_difference = payment_method_id, diff
-    ctx.session.add(order)
-    ctx.session.flush()
-    return order_record(ctx.session, order.id) or {}
+    return _saved(ctx, order)
 
 
 ORDER_TOOLS = [

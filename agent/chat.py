@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -28,6 +31,15 @@ log = logging.getLogger(__name__)
 
 APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
            "or ask to talk to a person.")
+CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
+# Confirmed: an affirmative opening with no change of mind after it. Anything else cancels.
+_YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|s[ií])\b"
+                  r"(?!.*\b(no|not|don'?t|cancel|wait|stop)\b)", re.I)
+_NO = re.compile(r"^\s*(no|n|nope|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.I)
+
+
+class NothingToConfirm(RuntimeError):
+    """A confirmation arrived, but no action is waiting for one."""
 
 
 @dataclass
@@ -38,6 +50,7 @@ class TurnResult:
     citations: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
     prompt_tokens: dict[str, int] = field(default_factory=dict)
+    confirm: dict[str, Any] | None = None  # a write waiting for the customer's yes or no
 
 
 class ChatService:
@@ -75,14 +88,44 @@ class ChatService:
                                           citations=citations or []))
             session.commit()
 
+    def _config(self, conversation: Conversation) -> dict[str, Any]:
+        return {"configurable": {"thread_id": conversation.id}}
+
+    async def pending_confirmation(self, conversation: Conversation) -> dict[str, Any] | None:
+        """The write waiting for this conversation's confirmation, if any."""
+        snapshot = await self.graph.aget_state(self._config(conversation))
+        return next((i.value for i in snapshot.interrupts if i.value.get("type") == "confirm"), None)
+
     async def handle_message(self, conversation: Conversation, text: str) -> TurnResult:
-        """Run one turn; publishes ``token`` events, then ``message`` (or ``error`` then ``message``)."""
+        """Run one turn; publishes ``token`` events, then ``message`` (or ``error`` then ``message``).
+
+        While a write waits for confirmation, a plain "yes" confirms it; anything else cancels it,
+        and a message that is more than a "no" is then answered as a new turn.
+        """
+        self._store(conversation.id, "customer", text)
+        pending = await self.pending_confirmation(conversation)
+        if pending is None:
+            return await self._turn(conversation, {"messages": [HumanMessage(text)]})
+        if _YES.match(text):
+            return await self._turn(conversation, Command(resume={"confirm": True, "args_hash": pending["args_hash"]}))
+        result = await self._turn(conversation, Command(resume={"confirm": False}))
+        return result if _NO.match(text) else await self._turn(conversation, {"messages": [HumanMessage(text)]})
+
+    async def confirm(self, conversation: Conversation, approve: bool) -> TurnResult:
+        """The customer's answer from a button: resume the waiting write (or cancel it)."""
+        pending = await self.pending_confirmation(conversation)
+        if pending is None:
+            raise NothingToConfirm("Nothing is waiting for a confirmation in this conversation.")
+        self._store(conversation.id, "customer", "Yes, go ahead." if approve else "No, cancel that.")
+        resume = {"confirm": True, "args_hash": pending["args_hash"]} if approve else {"confirm": False}
+        return await self._turn(conversation, Command(resume=resume))
+
+    async def _turn(self, conversation: Conversation, graph_input: Any) -> TurnResult:
         cid = conversation.id
         async with self._locks[cid]:
-            self._store(cid, "customer", text)
             await self.hub.publish(cid, "status", {"state": "thinking"})
             try:
-                result = await self._run_graph(conversation, text)
+                result = await self._run_graph(conversation, graph_input)
             except (ModelError, KnowledgeNotReady) as exc:
                 log.error("turn failed in conversation %s: %s", cid, exc)
                 await self.hub.publish(cid, "error", {"message": str(exc)})
@@ -94,14 +137,15 @@ class ChatService:
             self._store(cid, "assistant", result.text, result.citations)
             await self.hub.publish(cid, "message", {"role": "assistant", "text": result.text,
                                                     "citations": result.citations,
-                                                    "prompt_tokens": result.prompt_tokens})
+                                                    "prompt_tokens": result.prompt_tokens,
+                                                    "confirm": result.confirm})
             return result
 
-    async def _run_graph(self, conversation: Conversation, text: str) -> TurnResult:
-        config = {"configurable": {"thread_id": conversation.id}}
+    async def _run_graph(self, conversation: Conversation, graph_input: Any) -> TurnResult:
+        config = self._config(conversation)
         final: dict = {}
         async for mode, chunk in self.graph.astream(
-                {"messages": [HumanMessage(text)]}, config,
+                graph_input, config,
                 context=TurnContext(customer_id=conversation.customer_id, conversation_id=conversation.id),
                 stream_mode=["messages", "values"]):
             if mode == "messages":
@@ -111,6 +155,10 @@ class ChatService:
                     await self.hub.publish(conversation.id, "token", {"text": message.text})
             else:
                 final = chunk
+        pending = await self.pending_confirmation(conversation)
+        if pending is not None:  # the graph paused on a write: ask, in words the code controls
+            return TurnResult(text=CONFIRM.format(preview=pending["preview"]), confirm=pending,
+                              prompt_tokens=final.get("prompt_tokens", {}))
         reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
         return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []),
                           prompt_tokens=final.get("prompt_tokens", {}))

@@ -42,10 +42,10 @@ class Decision:
 
 
 def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = "token") -> list[Tool]:
-    """Read tools the customer may use now. Writes are offered once the graph can ask for confirmation."""
+    """Tools the customer may use now. Writes need a signed-in customer; the graph asks them to confirm."""
     offered = []
-    for t in registry.select(risks=[Risk.READ]):
-        if t.name in NOT_OFFERED:
+    for t in registry:
+        if t.name in NOT_OFFERED or (t.risk is not Risk.READ and not customer_id):
             continue
         if t.access is Access.CUSTOMER and not customer_id:
             continue

@@ -49,6 +49,14 @@ Answer the customer's question using only this data, in two to four sentences.
 
 Customer: {question}"""
 
+TOOL_CANCELLED = """The customer decided not to go ahead, so nothing was changed. Acknowledge it in one sentence and ask if there is anything else.
+
+Customer: {question}"""
+
+TOOL_NEEDS_APPROVAL = """The request needs a human agent's approval. Tell the customer a member of our team will review it shortly, and that nothing has changed yet.
+
+Customer: {question}"""
+
 TOOL_FAILED = """Looking that up failed with this message for the customer: "{error}"
 Tell the customer briefly, and say how to go on.
 

@@ -7,6 +7,8 @@ Contract (relied on by the widget and the tests):
 - ``GET /v1/conversations/{id}/events`` -> SSE: ``token`` events while the reply
   streams, one ``message`` with the whole reply and its ``citations``, and
   ``error`` events for failures. Resumable with ``Last-Event-ID``.
+- ``POST /v1/conversations/{id}/confirm`` ``{"confirm": bool}`` -> 202: the answer to a write's
+  preview (a ``message`` event carrying ``confirm``); 409 when nothing waits for one.
 - ``GET /v1/conversations/{id}`` -> the transcript.
 """
 
@@ -102,6 +104,18 @@ def create_conversation(services: ServicesDep, body: CreateConversation | None =
 _running: set[asyncio.Task[Any]] = set()  # keep references so turns are not garbage-collected
 
 
+def _background(coroutine: Any) -> None:
+    task = asyncio.create_task(coroutine)
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+class Confirmation(BaseModel):
+    """Body of POST /v1/conversations/{id}/confirm."""
+
+    confirm: bool
+
+
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def post_message(body: PostMessage, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
     """Accept a customer message; the reply arrives on the events stream."""
@@ -112,9 +126,16 @@ async def post_message(body: PostMessage, conversation: ConversationDep, service
     if len(text) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                             f"text is {len(text)} characters long; the limit is {limit}")
-    task = asyncio.create_task(services.chat.handle_message(conversation, text))
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+    _background(services.chat.handle_message(conversation, text))
+    return {"accepted": True}
+
+
+@router.post("/conversations/{conversation_id}/confirm", status_code=status.HTTP_202_ACCEPTED)
+async def confirm(body: Confirmation, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
+    """Confirm or cancel the action the assistant previewed; the outcome arrives on the events stream."""
+    if await services.chat.pending_confirmation(conversation) is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Nothing in this conversation is waiting for a confirmation.")
+    _background(services.chat.confirm(conversation, body.confirm))
     return {"accepted": True}
 
 

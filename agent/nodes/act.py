@@ -1,15 +1,33 @@
-"""act: run the decided tool through the ToolRunner, as the signed-in customer (from context, not the model)."""
+"""act: run the decided tool through the ToolRunner, as the signed-in customer (from context, not the model).
+
+A write first comes back from the runner as a preview. The node then pauses the
+graph with a LangGraph ``interrupt`` carrying that preview; the channel (widget
+buttons, a typed "yes", Slack) resumes it with the customer's answer. On resume
+LangGraph re-runs this node from the top, which is safe: everything before the
+interrupt is the runner's dry run, rolled back. Only a "yes" to exactly these
+arguments (their hash) applies the write, and the runner applies it once.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 
 from agent.deps import GraphDeps
 from agent.state import ConversationState, TurnContext, current_customer
+from tools.runner import Status, ToolResult
+
+CANCELLED = "The customer did not confirm, so nothing was changed."
+
+
+def _as_state(result: ToolResult, status: str | None = None, error: str | None = None) -> dict[str, Any]:
+    return {"tool": result.tool, "ok": result.ok, "status": status or result.status.value,
+            "data": json.loads(json.dumps(result.data, default=str)), "error": error or result.message}
 
 
 def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
@@ -17,11 +35,19 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
 
     async def act(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         decision = state["decision"]
-        result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"],
-                                         customer_id=current_customer(state, runtime.context),
-                                         conversation_id=runtime.context.conversation_id)
-        update: dict[str, Any] = {"tool_result": {"tool": result.tool, "ok": result.ok, "status": result.status.value,
-                                                  "data": result.data, "error": result.message}}
+        call = {"customer_id": current_customer(state, runtime.context),
+                "conversation_id": runtime.context.conversation_id}
+        result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"], **call)
+        if result.status is Status.CONFIRM:
+            answer = interrupt({"type": "confirm", "tool": result.tool, "preview": result.message,
+                                "args": json.loads(json.dumps(result.args, default=str)),
+                                "args_hash": result.args_hash})
+            if not (isinstance(answer, dict) and answer.get("confirm") is True
+                    and answer.get("args_hash") in (None, result.args_hash)):
+                return {"tool_result": _as_state(result, status="cancelled", error=CANCELLED)}
+            result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"],
+                                             confirmed=result.args_hash, **call)
+        update: dict[str, Any] = {"tool_result": _as_state(result)}
         if result.authenticated:
             update["authenticated"] = result.authenticated
         return update

@@ -54,6 +54,10 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
         return prompts.WITH_SOURCES.format(sources=sources, question=question), _citations(hits)
     result = state.get("tool_result")
     if result is not None:
+        if result.get("status") == "cancelled":
+            return prompts.TOOL_CANCELLED.format(question=question), []
+        if result.get("status") == "needs_approval":
+            return prompts.TOOL_NEEDS_APPROVAL.format(question=question), []
         if not result["ok"]:
             return prompts.TOOL_FAILED.format(error=result["error"], question=question), []
         data = result["data"]

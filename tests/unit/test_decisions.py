@@ -25,9 +25,12 @@ def test_anonymous_customers_are_never_offered_customer_tools(registry) -> None:
     assert {"get_order_details", "list_my_reservations"} <= signed_in
 
 
-def test_writes_and_internal_tools_are_not_offered_yet(registry) -> None:
-    offered = _actions_in(decision_schema(offered_tools(registry, "noah_brown_6181")))
-    assert not offered & {"cancel_pending_order", "cancel_reservation", "think", "calculate"}
+def test_writes_are_offered_only_to_signed_in_customers_and_internal_tools_never(registry) -> None:
+    signed_in = _actions_in(decision_schema(offered_tools(registry, "noah_brown_6181")))
+    anonymous = _actions_in(decision_schema(offered_tools(registry, None)))
+    assert {"cancel_pending_order", "cancel_reservation"} <= signed_in
+    assert not anonymous & {"cancel_pending_order", "cancel_reservation", "modify_user_address"}
+    assert not (signed_in | anonymous) & {"think", "calculate"}
 
 
 def test_authentication_tools_follow_the_auth_mode(registry) -> None:

@@ -49,8 +49,8 @@ def test_the_order_is_pending_in_the_seed(engine) -> None:
     assert status_of(engine) == "pending"
 
 
-@pytest.mark.parametrize("answer, applied", [("yes", True), ("Yes please do", True), ("no", False), ("yes... no, wait, don't", False),
-                                             ("ok!", True), ("cancel", False)])
+@pytest.mark.parametrize("answer, applied", [("yes", True), ("Yes please do", True), ("ok!", True), ("no", False),
+                                             ("yes... no, wait, don't", False), ("cancel", False)])
 def test_a_typed_answer_confirms_or_cancels(chat: ChatService, engine, answer: str, applied: bool) -> None:
     async def go():
         conv = chat.create_conversation(CUSTOMER)

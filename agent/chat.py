@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from agent.conversations import Conversation, TranscriptMessage, transcript
 from agent.events import EventHub
+from agent.handoff import BOT, CLOSED, HUMAN, WAITING, HandoffService
 from agent.llm.errors import ModelError
 from agent.state import TurnContext
 from knowledge.store import KnowledgeNotReady
@@ -51,6 +52,7 @@ class TurnResult:
     error: str | None = None
     prompt_tokens: dict[str, int] = field(default_factory=dict)
     confirm: dict[str, Any] | None = None  # a write waiting for the customer's yes or no
+    handoff: dict[str, Any] | None = None  # set when this turn handed the conversation to a person
 
 
 class ChatService:
@@ -60,6 +62,7 @@ class ChatService:
         self.engine = engine
         self.graph = graph
         self.hub = hub or EventHub()
+        self.handoff = HandoffService(engine, self.hub)
         # One turn at a time per conversation: a second message waits for the first reply.
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -88,6 +91,28 @@ class ChatService:
                                           citations=citations or []))
             session.commit()
 
+    async def say(self, conversation_id: str, text: str) -> None:
+        """A message from the assistant that no model wrote (approvals, notices)."""
+        self._store(conversation_id, "assistant", text)
+        await self.hub.publish(conversation_id, "message", {"role": "assistant", "text": text, "citations": []})
+
+    def mode(self, conversation_id: str) -> str:
+        """bot, waiting_for_human, human or closed."""
+        with Session(self.engine) as session:
+            conversation = session.get(Conversation, conversation_id)
+            return conversation.mode if conversation else BOT
+
+    def _set_mode(self, conversation_id: str, mode: str) -> None:
+        with Session(self.engine) as session:
+            conversation = session.get(Conversation, conversation_id)
+            conversation.mode = mode
+            session.add(conversation)
+            session.commit()
+
+    def _summary(self, conversation_id: str, reason: str) -> str:
+        said = [m.text for m in self.transcript(conversation_id) if m.role == "customer"][-4:]
+        return f"({reason.replace('_', ' ')}) " + " / ".join(said)
+
     def _config(self, conversation: Conversation) -> dict[str, Any]:
         return {"configurable": {"thread_id": conversation.id}}
 
@@ -103,6 +128,12 @@ class ChatService:
         and a message that is more than a "no" is then answered as a new turn.
         """
         self._store(conversation.id, "customer", text)
+        mode = self.mode(conversation.id)
+        if mode in (WAITING, HUMAN):  # a person has it: the bot stays silent, the agent sees the message
+            await self.hub.publish(conversation.id, "message", {"role": "customer", "text": text, "citations": []})
+            return TurnResult(text="")
+        if mode == CLOSED:  # writing again after the end starts over with the bot
+            self._set_mode(conversation.id, BOT)
         pending = await self.pending_confirmation(conversation)
         if pending is None:
             return await self._turn(conversation, {"messages": [HumanMessage(text)]})
@@ -129,7 +160,8 @@ class ChatService:
             except (ModelError, KnowledgeNotReady) as exc:
                 log.error("turn failed in conversation %s: %s", cid, exc)
                 await self.hub.publish(cid, "error", {"message": str(exc)})
-                result = TurnResult(text=APOLOGY, error=str(exc))
+                # The model is down or overloaded: a person takes over rather than leave the customer stuck.
+                result = TurnResult(text=APOLOGY, error=str(exc), handoff={"reason": "model_error"})
             except Exception:
                 log.exception("turn failed in conversation %s", cid)
                 await self.hub.publish(cid, "error", {"message": "internal error"})
@@ -138,7 +170,10 @@ class ChatService:
             await self.hub.publish(cid, "message", {"role": "assistant", "text": result.text,
                                                     "citations": result.citations,
                                                     "prompt_tokens": result.prompt_tokens,
-                                                    "confirm": result.confirm})
+                                                    "confirm": result.confirm, "handoff": result.handoff})
+            if result.handoff:
+                reason = result.handoff["reason"]
+                await self.handoff.open(cid, reason, self._summary(cid, reason), result.handoff.get("action"))
             return result
 
     async def _run_graph(self, conversation: Conversation, graph_input: Any) -> TurnResult:
@@ -161,4 +196,4 @@ class ChatService:
                               prompt_tokens=final.get("prompt_tokens", {}))
         reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
         return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []),
-                          prompt_tokens=final.get("prompt_tokens", {}))
+                          prompt_tokens=final.get("prompt_tokens", {}), handoff=final.get("handoff"))

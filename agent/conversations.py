@@ -22,6 +22,28 @@ class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     customer_id: str | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=_now)
+    mode: str = Field(default="bot", description="bot | waiting_for_human | human | closed")
+
+
+class Ticket(SQLModel, table=True):
+    """A conversation handed to the human support team."""
+
+    __tablename__ = "tickets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversations.id", index=True)
+    customer_id: str | None = None
+    reason: str = Field(description="customer_asked | model_decided | approval | repeated_failure | model_error "
+                                    "| staff")
+    summary: str
+    priority: str = "normal"
+    status: str = Field(default="open", description="open | taken | closed")
+    agent: str | None = Field(default=None, description="the first agent who took it")
+    # An action waiting for a human's approval: {"tool", "args", "args_hash", "customer_id"}.
+    pending_action: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=_now)
+    taken_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class TranscriptMessage(SQLModel, table=True):

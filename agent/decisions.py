@@ -16,7 +16,7 @@ from typing import Any
 from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
 
-REPLY, SEARCH = "reply", "search_help_center"
+REPLY, SEARCH, HANDOFF = "reply", "search_help_center", "handoff"
 # Tools the conversation engine handles itself or that add nothing for a small model.
 NOT_OFFERED = {"think", "calculate", "transfer_to_human_agents"}
 # Identifiers the model must not invent: they have to appear in the conversation.
@@ -67,8 +67,8 @@ def decision_schema(tools: list[Tool]) -> dict[str, Any]:
     ]
     variants += [{"type": "object", "additionalProperties": False, "required": ["action", "args"],
                   "properties": {"action": {"const": t.name}, "args": t.parameters()}} for t in tools]
-    variants.append({"type": "object", "additionalProperties": False, "required": ["action"],
-                     "properties": {"action": {"const": REPLY}}})
+    variants += [{"type": "object", "additionalProperties": False, "required": ["action"],
+                  "properties": {"action": {"const": action}}} for action in (HANDOFF, REPLY)]
     return {"anyOf": variants}
 
 
@@ -87,8 +87,8 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
     if not isinstance(raw, dict) or not isinstance(raw.get("action"), str):
         return None
     action = raw["action"]
-    if action == REPLY:
-        return Decision(REPLY)
+    if action in (REPLY, HANDOFF):
+        return Decision(action)
     if action == SEARCH:
         query = raw.get("query")
         return Decision(SEARCH, query=query.strip()[:300]) if isinstance(query, str) and query.strip() else None

@@ -25,3 +25,4 @@ class GraphDeps:
     history_messages: int = 6
     max_message_chars: int = 2000
     prompt_budget: int = 2048
+    handoff_after_failures: int = 3

@@ -7,23 +7,34 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.deps import GraphDeps
-from agent.nodes import make_act, make_decide, make_guard, make_respond, make_retrieve, route_after_guard
+from agent.nodes import (
+    make_act,
+    make_decide,
+    make_guard,
+    make_handoff,
+    make_respond,
+    make_retrieve,
+    route_after_guard,
+)
+from agent.nodes.act import route_after_act
 from agent.nodes.decide import route_after_decide
 from agent.state import ConversationState, TurnContext
 
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
-    """guard -> decide -> (retrieve | act)? -> respond, checkpointed per ``thread_id``."""
+    """guard -> decide -> (retrieve -> respond) | (act -> respond | handoff) | handoff, per ``thread_id``."""
     g = StateGraph(ConversationState, context_schema=TurnContext)
     g.add_node("guard", make_guard(deps))
     g.add_node("decide", make_decide(deps))
     g.add_node("retrieve", make_retrieve(deps))
     g.add_node("act", make_act(deps))
     g.add_node("respond", make_respond(deps))
+    g.add_node("handoff", make_handoff(deps))
     g.add_edge(START, "guard")
-    g.add_conditional_edges("guard", route_after_guard, {"decide": "decide", "end": END})
-    g.add_conditional_edges("decide", route_after_decide, ["retrieve", "act", "respond"])
+    g.add_conditional_edges("guard", route_after_guard, {"decide": "decide", "handoff": "handoff", "end": END})
+    g.add_conditional_edges("decide", route_after_decide, ["retrieve", "act", "respond", "handoff"])
     g.add_edge("retrieve", "respond")
-    g.add_edge("act", "respond")
+    g.add_conditional_edges("act", route_after_act, ["respond", "handoff"])
     g.add_edge("respond", END)
+    g.add_edge("handoff", END)
     return g.compile(checkpointer=checkpointer)

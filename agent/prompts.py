@@ -7,7 +7,8 @@ BRAND = "Concierge, the support assistant of an online store and a holiday-renta
 DECIDE = f"""You are the router of {BRAND}.
 Choose the next step for the customer's last message and answer with JSON only.
 - "search_help_center": any question about policies or how things work: orders, shipping, returns, refunds, exchanges, cancellations, bookings, stays, payments, accounts. "query" is a short search query.
-{{tool_lines}}- "reply": only a greeting, thanks or goodbye with no question in it.
+{{tool_lines}}- "handoff": the customer wants a human, or is upset and nothing here can help.
+- "reply": only a greeting, thanks or goodbye with no question in it.
 
 Examples:
 Customer: Hello!
@@ -61,5 +62,8 @@ TOOL_FAILED = """Looking that up failed with this message for the customer: "{er
 Tell the customer briefly, and say how to go on.
 
 Customer: {question}"""
+
+HANDOFF = ("I'm passing you to a member of our support team; they will reply here shortly. "
+           "You can keep writing in the meantime.")
 
 BLOCKED = "Sorry, I can't process that message. Please write a shorter question (at most {limit} characters)."

@@ -37,6 +37,7 @@ class Services:
     model: LoadedModel
     retriever: Retriever
     chat: ChatService
+    runner: ToolRunner
 
 
 def open_retriever(settings: Settings) -> Retriever:
@@ -62,15 +63,17 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
     settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+            runner = ToolRunner(registry, engine, settings)
             deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
-                             runner=ToolRunner(registry, engine, settings), auth_mode=settings.tools.auth_mode,
+                             runner=runner, auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
                              prompt_budget=settings.model.prompt_budget)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
                 # The shared prefixes are read now, not on a customer's first message.
                 await warm(loaded.chat, warm_prompts(deps), loaded.server)
             chat = ChatService(engine, build_graph(deps, saver))
-            yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat)
+            yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat,
+                           runner=runner)
     finally:
         loaded.close()
         if own_retriever:  # a retriever handed in belongs to the caller

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from langchain_core.language_models import BaseChatModel
 
-from agent.channels import web
+from agent.channels import agents, web
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.include_router(web.router)
+    app.include_router(agents.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -101,6 +101,8 @@ class WebSettings(BaseModel):
         description="HMAC secret for customer tokens; default: generated once into data_dir/identity.secret",
     )
     max_message_chars: int = 2000
+    agent_api_key: SecretStr | None = Field(
+        default=None, description="key human-agent tools (the Slack channel) send as X-Agent-Key; unset = API off")
 
 
 class Settings(BaseSettings):

@@ -23,6 +23,9 @@ class ConversationState(TypedDict, total=False):
     tool_result: dict[str, Any] | None
     citations: list[dict[str, str]]
     prompt_tokens: dict[str, int]
+    # Set when this turn hands the conversation to a person: {"reason", "action"?}.
+    handoff: dict[str, Any] | None
+    failures: int  # consecutive failed tool calls
     # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
     authenticated: str | None
 

@@ -98,8 +98,8 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
 
 
 def decision(action: str, **args: Any) -> str:
-    """A decision as the model would write it: flat for reply/search, tool arguments under "args"."""
-    if action in ("reply", "search_help_center"):
+    """A decision as the model would write it: flat for reply/search/handoff, tool arguments under "args"."""
+    if action in ("reply", "search_help_center", "handoff"):
         return json.dumps({"action": action, **args})
     return json.dumps({"action": action, "args": args})
 

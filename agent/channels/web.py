@@ -85,6 +85,7 @@ class Transcript(BaseModel):
 
     id: str
     customer_id: str | None
+    mode: str
     messages: list[TranscriptEntry]
 
 
@@ -160,6 +161,7 @@ async def events(conversation: ConversationDep, services: ServicesDep,
 @router.get("/conversations/{conversation_id}", response_model=Transcript)
 def get_transcript(conversation: ConversationDep, services: ServicesDep) -> Transcript:
     """The conversation so far."""
-    return Transcript(id=conversation.id, customer_id=conversation.customer_id, messages=[
+    return Transcript(id=conversation.id, customer_id=conversation.customer_id,
+                      mode=services.chat.mode(conversation.id), messages=[
         TranscriptEntry(role=m.role, text=m.text, citations=m.citations, created_at=m.created_at.isoformat())
         for m in services.chat.transcript(conversation.id)])

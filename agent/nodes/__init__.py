@@ -3,7 +3,9 @@
 from agent.nodes.act import make_act
 from agent.nodes.decide import make_decide
 from agent.nodes.guard import make_guard, route_after_guard
+from agent.nodes.handoff import make_handoff
 from agent.nodes.respond import make_respond
 from agent.nodes.retrieve import make_retrieve
 
-__all__ = ["make_act", "make_decide", "make_guard", "make_respond", "make_retrieve", "route_after_guard"]
+__all__ = ["make_act", "make_decide", "make_guard", "make_handoff", "make_respond", "make_retrieve",
+           "route_after_guard"]

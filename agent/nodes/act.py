@@ -50,6 +50,20 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
         update: dict[str, Any] = {"tool_result": _as_state(result)}
         if result.authenticated:
             update["authenticated"] = result.authenticated
+        if result.status is Status.APPROVAL:  # a human decides; the ticket carries the exact action
+            update["handoff"] = {"reason": "approval", "action": {
+                "tool": result.tool, "args": json.loads(json.dumps(result.args, default=str)),
+                "args_hash": result.args_hash, "customer_id": call["customer_id"]}}
+            return update
+        failures = 0 if result.ok else state.get("failures", 0) + 1
+        update["failures"] = failures
+        if failures >= deps.handoff_after_failures:
+            update["handoff"] = {"reason": "repeated_failure"}
         return update
 
     return act
+
+
+def route_after_act(state: ConversationState) -> str:
+    """A turn that must reach a person goes to handoff; the rest is answered."""
+    return "handoff" if state.get("handoff") else "respond"

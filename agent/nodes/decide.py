@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent import prompts
-from agent.decisions import SEARCH, Decision, decision_schema, offered_tools, parse_decision
+from agent.decisions import HANDOFF, SEARCH, Decision, decision_schema, offered_tools, parse_decision
 from agent.deps import GraphDeps
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
@@ -64,4 +64,6 @@ def route_after_decide(state: ConversationState) -> str:
     action = state.get("decision", {}).get("action")
     if action == SEARCH:
         return "retrieve"
+    if action == HANDOFF:
+        return "handoff"
     return "act" if state.get("decision", {}).get("args") is not None else "respond"

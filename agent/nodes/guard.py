@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,11 @@ from agent.deps import GraphDeps
 from agent.nodes._common import last_customer_text
 from agent.state import ConversationState
 
+# Asking for a person is honoured in code, at once: no model call can talk the customer out of it.
+ASKS_FOR_PERSON = re.compile(r"\b((talk|speak|chat)\s+(to|with)\s+(a|an|some|the)?\s*(human|person|agent|"
+                             r"representative|someone|real person)|human\s+agent|real\s+person|"
+                             r"hablar con (una )?persona)\b", re.I)
+
 
 def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]:
     """A node that answers by itself (without the model) when the message cannot be processed."""
@@ -20,15 +26,19 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]
         text = last_customer_text(state)
         # Reset per-turn fields so nothing from the previous turn leaks into this one.
         update: dict[str, Any] = {"decision": {}, "hits": [], "tool_result": None, "citations": [],
-                                  "prompt_tokens": {}}
+                                  "prompt_tokens": {}, "handoff": None}
         if not text.strip() or len(text) > deps.max_message_chars:
             update["decision"] = {"action": "blocked"}
             update["messages"] = [AIMessage(prompts.BLOCKED.format(limit=deps.max_message_chars))]
+        elif ASKS_FOR_PERSON.search(text):
+            update["decision"] = {"action": "handoff"}
+            update["handoff"] = {"reason": "customer_asked"}
         return update
 
     return guard
 
 
 def route_after_guard(state: ConversationState) -> str:
-    """End the turn when guard blocked the message, else go on to decide."""
-    return "end" if state.get("decision", {}).get("action") == "blocked" else "decide"
+    """End the turn when guard blocked the message, hand off when a person was asked for, else decide."""
+    action = state.get("decision", {}).get("action")
+    return {"blocked": "end", "handoff": "handoff"}.get(action or "", "decide")

@@ -123,7 +123,9 @@ def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever
     chat, conv, result = ask(model, engine, retriever, None, "hello")
     assert result.text == APOLOGY
     types = [e.type for e in events_of(chat, conv.id)]
-    assert "error" in types and types[-1] == "message"
+    assert types == ["status", "error", "message", "handoff"]  # apologise, then a person takes over
+    assert chat.mode(conv.id) == "waiting_for_human"
+    assert chat.handoff.ticket_for(conv.id).reason == "model_error"
 
 
 @pytest.mark.parametrize("saver", ["memory", "sqlite"])

@@ -1,0 +1,131 @@
+"""The internal API for human support agents (the Slack channel drives it; tests use it directly).
+
+Every request carries ``X-Agent-Key`` (``CONCIERGE_WEB__AGENT_API_KEY``). Transitions
+that the conversation's state does not allow are a 409 that says why.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, status
+from pydantic import BaseModel, Field
+
+from agent.channels.web import ConversationDep, ServicesDep
+from agent.conversations import Ticket
+from agent.handoff import HandoffError
+from tools.runner import Status
+
+
+def require_agent(services: ServicesDep, key: Annotated[str | None, Header(alias="X-Agent-Key")] = None) -> None:
+    """Only callers holding the agent key reach these endpoints."""
+    expected = services.settings.web.agent_api_key
+    if expected is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            "The agent API is off: set CONCIERGE_WEB__AGENT_API_KEY.")
+    if key is None or not hmac.compare_digest(key, expected.get_secret_value()):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-Agent-Key header.")
+
+
+router = APIRouter(prefix="/v1/agent", dependencies=[Depends(require_agent)])
+
+
+class AgentAction(BaseModel):
+    """Who does it (a Slack user id, an email)."""
+
+    agent: str = Field(min_length=1, max_length=200)
+
+
+class AgentReply(AgentAction):
+    """A human agent's message to the customer."""
+
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class Decision(AgentAction):
+    """A human agent's decision on an action waiting for approval."""
+
+    approve: bool
+
+
+class Escalation(BaseModel):
+    """Staff handing a conversation to the team by hand."""
+
+    reason: str = "staff"
+    summary: str = ""
+
+
+def _conflict(exc: HandoffError) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
+@router.get("/tickets")
+def tickets(services: ServicesDep, state: str | None = None) -> list[Ticket]:
+    """Tickets, newest first (``?state=open|taken|closed``)."""
+    return services.chat.handoff.tickets(state)
+
+
+@router.post("/conversations/{conversation_id}/handoff")
+async def escalate(body: Escalation, conversation: ConversationDep, services: ServicesDep) -> Ticket:
+    """Hand a conversation to the team."""
+    return await services.chat.handoff.open(conversation.id, body.reason, body.summary or "handed over by staff")
+
+
+@router.post("/conversations/{conversation_id}/take")
+async def take(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
+    """Take the conversation: the bot goes silent and the agent's replies reach the customer."""
+    try:
+        return await services.chat.handoff.take(conversation.id, body.agent)
+    except HandoffError as exc:
+        raise _conflict(exc) from None
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
+async def reply(body: AgentReply, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
+    """Send the customer a message as a human agent."""
+    try:
+        await services.chat.handoff.agent_message(conversation.id, body.agent, body.text)
+    except HandoffError as exc:
+        raise _conflict(exc) from None
+    return {"accepted": True}
+
+
+@router.post("/conversations/{conversation_id}/release")
+async def release(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
+    """Hand the conversation back to the bot."""
+    try:
+        return await services.chat.handoff.release(conversation.id, body.agent)
+    except HandoffError as exc:
+        raise _conflict(exc) from None
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
+    """End the conversation."""
+    try:
+        return await services.chat.handoff.close(conversation.id, body.agent)
+    except HandoffError as exc:
+        raise _conflict(exc) from None
+
+
+@router.post("/conversations/{conversation_id}/approve")
+async def approve(body: Decision, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
+    """Approve or reject the action waiting on the ticket; an approval runs it, audited with the agent."""
+    ticket = services.chat.handoff.ticket_for(conversation.id)
+    if ticket is None or not ticket.pending_action:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Nothing in this conversation is waiting for approval.")
+    action = ticket.pending_action
+    if not body.approve:
+        await services.chat.say(conversation.id, "A member of our team reviewed your request and could not approve "
+                                                 "it, so nothing was changed. They can tell you more here.")
+        services.chat.handoff.clear_action(ticket.id)
+        return {"approved": False}
+    result = services.runner.run(action["tool"], action["args"], customer_id=action["customer_id"],
+                                 conversation_id=conversation.id, confirmed=action["args_hash"],
+                                 approved_by=f"agent:{body.agent}")
+    if result.status is not Status.OK:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"The action could not be applied: {result.message}")
+    services.chat.handoff.clear_action(ticket.id)
+    await services.chat.say(conversation.id, "Your request was approved and is done.")
+    return {"approved": True, "result": result.data}

@@ -7,7 +7,8 @@ that the conversation's state does not allow are a 409 that says why.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
 from pydantic import BaseModel, Field
@@ -29,6 +30,7 @@ def require_agent(services: ServicesDep, key: Annotated[str | None, Header(alias
 
 
 router = APIRouter(prefix="/v1/agent", dependencies=[Depends(require_agent)])
+T = TypeVar("T")
 
 
 class AgentAction(BaseModel):
@@ -56,8 +58,12 @@ class Escalation(BaseModel):
     summary: str = ""
 
 
-def _conflict(exc: HandoffError) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+async def _transition(call: Awaitable[T]) -> T:
+    """Run a handoff transition; one the conversation's state does not allow is a 409 saying why."""
+    try:
+        return await call
+    except HandoffError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
 @router.get("/tickets")
@@ -75,38 +81,26 @@ async def escalate(body: Escalation, conversation: ConversationDep, services: Se
 @router.post("/conversations/{conversation_id}/take")
 async def take(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
     """Take the conversation: the bot goes silent and the agent's replies reach the customer."""
-    try:
-        return await services.chat.handoff.take(conversation.id, body.agent)
-    except HandoffError as exc:
-        raise _conflict(exc) from None
+    return await _transition(services.chat.handoff.take(conversation.id, body.agent))
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def reply(body: AgentReply, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
     """Send the customer a message as a human agent."""
-    try:
-        await services.chat.handoff.agent_message(conversation.id, body.agent, body.text)
-    except HandoffError as exc:
-        raise _conflict(exc) from None
+    await _transition(services.chat.handoff.agent_message(conversation.id, body.agent, body.text))
     return {"accepted": True}
 
 
 @router.post("/conversations/{conversation_id}/release")
 async def release(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
     """Hand the conversation back to the bot."""
-    try:
-        return await services.chat.handoff.release(conversation.id, body.agent)
-    except HandoffError as exc:
-        raise _conflict(exc) from None
+    return await _transition(services.chat.handoff.release(conversation.id, body.agent))
 
 
 @router.post("/conversations/{conversation_id}/close")
 async def close(body: AgentAction, conversation: ConversationDep, services: ServicesDep) -> Ticket:
     """End the conversation."""
-    try:
-        return await services.chat.handoff.close(conversation.id, body.agent)
-    except HandoffError as exc:
-        raise _conflict(exc) from None
+    return await _transition(services.chat.handoff.close(conversation.id, body.agent))
 
 
 @router.post("/conversations/{conversation_id}/approve")

@@ -117,6 +117,18 @@ def _price_difference(ctx: ToolContext, items: list[OrderItem], item_ids: list[s
     return diff, variants
 
 
+def _swap_checks(ctx: ToolContext, order_id: str, status: str, action: str, item_ids: list[str],
+                 new_item_ids: list[str], payment_method_id: str
+                 ) -> tuple[Order, list[OrderItem], float, list[Variant], PaymentMethod]:
+    """What modifying (pending) and exchanging (delivered) items both check, and the price difference."""
+    order = own_order(ctx, order_id)
+    _require_status(order, status, action)
+    items = _items(ctx, order)
+    _check_items(order, items, item_ids)
+    diff, variants = _price_difference(ctx, items, item_ids, new_item_ids)
+    return order, items, diff, variants, own_payment_method(ctx, order.customer_id, payment_method_id)
+
+
 def _gift_card_covers(pm: PaymentMethod, amount: float, what: str) -> None:
     if pm.source == "gift_card" and (pm.balance or 0) < amount:
         raise ToolError(f"The gift card balance (${pm.balance:.2f}) is not enough to pay for {what}.")
@@ -250,12 +262,8 @@ def modify_pending_order_address(ctx: ToolContext, order_id: OrderId, address1: 
 def modify_pending_order_items(ctx: ToolContext, order_id: OrderId, item_ids: ItemIds, new_item_ids: ItemIds,
                                payment_method_id: PaymentMethodId) -> Record:
     """Swap items of a pending order for other options of the same products (only once per order)."""
-    order = own_order(ctx, order_id)
-    _require_status(order, "pending", "modified")
-    items = _items(ctx, order)
-    _check_items(order, items, item_ids)
-    diff, variants = _price_difference(ctx, items, item_ids, new_item_ids)
-    pm = own_payment_method(ctx, order.customer_id, payment_method_id)
+    order, items, diff, variants, pm = _swap_checks(ctx, order_id, "pending", "modified", item_ids, new_item_ids,
+                                                    payment_method_id)
     _gift_card_covers(pm, diff, "the new items")
     _add_payment(ctx, order, "payment" if diff > 0 else "refund", abs(diff), payment_method_id)
     if pm.source == "gift_card":
@@ -327,13 +335,9 @@ def return_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: 
 def exchange_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: ItemIds, new_item_ids: ItemIds,
                                    payment_method_id: PaymentMethodId) -> Record:
     """Exchange items of a delivered order for other options of the same products (only once per order)."""
-    order = own_order(ctx, order_id)
-    _require_status(order, "delivered", "exchanged")
-    items = _items(ctx, order)
-    _check_items(order, items, item_ids)
-    diff, _variants = _price_difference(ctx, items, item_ids, new_item_ids)
+    order, _, diff, _, pm = _swap_checks(ctx, order_id, "delivered", "exchanged", item_ids,
+                                         new_item_ids, payment_method_id)
     diff = round(diff, 2)
-    pm = own_payment_method(ctx, order.customer_id, payment_method_id)
     _gift_card_covers(pm, diff, "the price difference")
     order.status = "exchange requested"
     order.exchange_items, order.exchange_new_items = sorted(item_ids), sorted(new_item_ids)

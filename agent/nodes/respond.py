@@ -30,8 +30,11 @@ def summarize_order(record: dict[str, Any]) -> str:
                        "ship_to": f"{record['address']['city']}, {record['address']['state']}"})
 
 
-def _citations(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """One citation per article, best-ranked first."""
+MAX_CITATIONS = 3  # past three sources a reader stops following links, and the tail is the weakest match
+
+
+def citations_for(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One citation per article, best-ranked first, at most MAX_CITATIONS."""
     seen: set[str] = set()
     out = []
     for h in hits:
@@ -39,7 +42,7 @@ def _citations(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
         if article not in seen:
             seen.add(article)
             out.append({"title": h["title"], "url": h["url"]})
-    return out
+    return out[:MAX_CITATIONS]
 
 
 def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
@@ -51,7 +54,7 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []
         sources = "\n\n".join(f"[{n}] {h['text']}" for n, h in enumerate(hits, 1))
-        return prompts.WITH_SOURCES.format(sources=sources, question=question), _citations(hits)
+        return prompts.WITH_SOURCES.format(sources=sources, question=question), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:
         if result.get("status") == "cancelled":

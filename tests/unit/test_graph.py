@@ -170,3 +170,12 @@ def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever
 
     asyncio.run(after_restart())
     assert any("My name is Ada." in t for t in seen[-1])
+
+
+def test_citations_are_one_per_article_best_first_and_at_most_three() -> None:
+    from agent.nodes.respond import citations_for
+
+    hits = [{"title": t, "url": f"https://h/{t}#{s}"} for t, s in
+            [("a", "x"), ("a", "y"), ("b", "x"), ("c", "x"), ("d", "x")]]
+    assert [c["title"] for c in citations_for(hits)] == ["a", "b", "c"]
+    assert citations_for(hits)[0]["url"] == "https://h/a#x"

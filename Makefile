@@ -7,7 +7,7 @@ PIP     := $(PY) -m pip
 CLI     := $(VENV)/bin/concierge
 DEPS    := $(VENV)/.deps-installed
 
-.PHONY: demo test setup clean
+.PHONY: demo test eval setup clean
 
 # `make demo PORT=9000` serves elsewhere (CONCIERGE_WEB__PORT works too).
 
@@ -34,6 +34,12 @@ demo: $(DEPS)
 test: $(DEPS)
 	$(CLI) model fetch
 	$(PY) -m pytest
+
+# The agent's scenario suites (needs `make demo`'s ingested help center, or run `concierge ingest` first).
+eval: $(DEPS)
+	$(CLI) seed
+	$(CLI) ingest knowledge/corpus
+	$(CLI) eval agent --suite graph
 
 clean:
 	rm -rf $(VENV) .concierge

@@ -120,6 +120,39 @@ def _ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
         cache.close()
 
 
+@eval_app.command("agent")
+def eval_agent(suite: Annotated[str, typer.Option(help="a suite in evals/suites/ (without .yaml)")] = "graph",
+               k: Annotated[int, typer.Option(help="runs per scenario, for pass^k")] = 1,
+               as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+               report_dir: Annotated[Path, typer.Option(help="where the report is written")] = Path("eval-reports"),
+               ) -> None:
+    """Run a scenario suite through the real graph and stores, and score it (scripted model for now)."""
+    import json
+
+    from agent.evals.runner import markdown, pass_hat_k, run_suite, summary
+    from agent.evals.scenarios import load_suite
+
+    path = Path("evals") / "suites" / f"{suite}.yaml"
+    if not path.exists():
+        raise _fail(f"no suite {path}; run from the repository root (suites: "
+                    f"{', '.join(p.stem for p in sorted(path.parent.glob('*.yaml')))})")
+    settings = get_settings()
+    scenarios = load_suite(path)
+    retriever = _retriever_or_fail(settings)
+    with console.status(f"running {len(scenarios)} scenarios × {k}…"):
+        runs = [run_suite(scenarios, settings, retriever) for _ in range(k)]
+    retriever.store.client.close()
+    report = summary(runs[0]) | {"suite": suite, "k": k, "pass_hat_k": pass_hat_k(runs)}
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / f"{suite}.json").write_text(json.dumps(report, indent=2))
+    (report_dir / f"{suite}.md").write_text(markdown(report, suite, k))
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(markdown(report, suite, k))
+    console.print(f"report written to {report_dir / (suite + '.md')}")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                    questions: Annotated[Path | None, typer.Option(help="a question set; default: the shipped one")]

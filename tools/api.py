@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, get_type_hints, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -81,13 +82,18 @@ class Tool:
     plugin: str = ""
     approval_if: ApprovalRule | None = None
 
-    def parameters(self) -> dict[str, Any]:
-        """The JSON schema of the arguments (what the model must produce)."""
+    @cached_property
+    def _schema(self) -> dict[str, Any]:
+        # Built once per tool: the router offers every tool's schema on every turn.
         schema = self.args_model.model_json_schema()
         schema.pop("title", None)
         for prop in schema.get("properties", {}).values():
             prop.pop("title", None)
         return schema
+
+    def parameters(self) -> dict[str, Any]:
+        """The JSON schema of the arguments (what the model must produce); treat it as read-only."""
+        return self._schema
 
     def validate(self, args: dict[str, Any]) -> dict[str, Any]:
         """Validated, coerced arguments; :class:`ToolError` naming what is wrong otherwise."""

@@ -67,7 +67,7 @@ def args_hash(tool: str, args: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps([tool, args], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """A JSON-safe copy (dates become ISO strings) for the audit log."""
     return json.loads(json.dumps(value, default=str))
 
@@ -148,7 +148,7 @@ class ToolRunner:
                  confirmed_by: str | None = None, approved_by: str | None = None) -> ToolResult:
         session = ctx.session
         entry = dict(conversation_id=ctx.conversation_id, customer_id=ctx.customer_id, tool=tool.name,
-                     plugin=tool.plugin, risk=tool.risk.value, args=_jsonable(args), args_hash=digest,
+                     plugin=tool.plugin, risk=tool.risk.value, args=jsonable(args), args_hash=digest,
                      confirmed_by=confirmed_by, approved_by=approved_by)
         try:
             data = tool(ctx, **args)
@@ -157,7 +157,7 @@ class ToolRunner:
                 data = authenticated
             if audit:
                 session.add(ToolAudit(idempotency_key=ctx.idempotency_key, status="applied",
-                                      result=_jsonable(data), **entry))
+                                      result=jsonable(data), **entry))
             session.commit()
             return ToolResult(Status.OK, tool.name, args, data=data, authenticated=authenticated)
         except IntegrityError:

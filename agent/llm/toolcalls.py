@@ -22,6 +22,12 @@ from jsonschema import Draft202012Validator
 
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+_FENCE_EDGES = re.compile(r"^```(?:json)?\s*|\s*```$")
+
+
+def strip_fence(text: str) -> str:
+    """``text`` without a Markdown code fence around it (the 1.5B fences its JSON)."""
+    return _FENCE_EDGES.sub("", text.strip())
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class ParseResult:
     rejected: list[str]
 
 
-def _json_values(text: str) -> list[tuple[int, int, Any]]:
+def json_values(text: str) -> list[tuple[int, int, Any]]:
     """Every top-level JSON object or array in ``text``, with its span."""
     decoder = json.JSONDecoder()
     found, i = [], 0
@@ -77,7 +83,7 @@ def parse_tool_calls(text: str, tools: dict[str, dict[str, Any]]) -> ParseResult
     regions = [(m.start(), m.end(), m.group(1), True) for m in _TAGGED.finditer(text)] or [
         (m.start(), m.end(), m.group(1), True) for m in _FENCED.finditer(text)] or [(0, len(text), text, False)]
     for start, end, body, whole in regions:
-        values = [(s, e, v) for s, e, v in _json_values(body) if _candidates(v)]
+        values = [(s, e, v) for s, e, v in json_values(body) if _candidates(v)]
         for _s, _e, v in values:
             raw.extend(_candidates(v))
         if values:

@@ -11,7 +11,6 @@ arguments (their hash) applies the write, and the runner applies it once.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,14 +19,14 @@ from langgraph.types import interrupt
 
 from agent.deps import GraphDeps
 from agent.state import ConversationState, TurnContext, current_customer
-from tools.runner import Status, ToolResult
+from tools.runner import Status, ToolResult, jsonable
 
 CANCELLED = "The customer did not confirm, so nothing was changed."
 
 
 def _as_state(result: ToolResult, status: str | None = None, error: str | None = None) -> dict[str, Any]:
     return {"tool": result.tool, "ok": result.ok, "status": status or result.status.value,
-            "data": json.loads(json.dumps(result.data, default=str)), "error": error or result.message}
+            "data": jsonable(result.data), "error": error or result.message}
 
 
 def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
@@ -40,7 +39,7 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
         result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"], **call)
         if result.status is Status.CONFIRM:
             answer = interrupt({"type": "confirm", "tool": result.tool, "preview": result.message,
-                                "args": json.loads(json.dumps(result.args, default=str)),
+                                "args": jsonable(result.args),
                                 "args_hash": result.args_hash})
             if not (isinstance(answer, dict) and answer.get("confirm") is True
                     and answer.get("args_hash") in (None, result.args_hash)):
@@ -52,7 +51,7 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
             update["authenticated"] = result.authenticated
         if result.status is Status.APPROVAL:  # a human decides; the ticket carries the exact action
             update["handoff"] = {"reason": "approval", "action": {
-                "tool": result.tool, "args": json.loads(json.dumps(result.args, default=str)),
+                "tool": result.tool, "args": jsonable(result.args),
                 "args_hash": result.args_hash, "customer_id": call["customer_id"]}}
             return update
         failures = 0 if result.ok else state.get("failures", 0) + 1

@@ -18,7 +18,7 @@ from pydantic import Field
 from sqlmodel import col, select
 
 from tools.api import Access, Risk, ToolContext, ToolError, tool
-from tools.auth import Authenticated, identify
+from tools.auth import Authenticated, identify, verify_code
 from tools.orders.models import Customer, Order, OrderItem, PaymentMethod, PaymentTransaction, Product, Variant
 from tools.orders.store import Record, order_record, product_record, user_record
 
@@ -155,8 +155,6 @@ def find_user_id_by_name_zip(ctx: ToolContext, first_name: str, last_name: str, 
 @tool(access=Access.AUTH)
 def verify_email_code(ctx: ToolContext, code: Annotated[str, Field(pattern=r"^ *[0-9]{6} *$")]) -> Authenticated:
     """Check the 6-digit code the customer received by email, to sign them in."""
-    from tools.auth import verify_code
-
     return verify_code(ctx, code)
 
 

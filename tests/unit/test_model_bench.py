@@ -22,5 +22,6 @@ def test_the_benchmark_reports_every_figure(tmp_path: Path) -> None:
     assert set(report) >= KEYS and report["new_tokens"] == NEW_TOKENS
     assert all(report[k] > 0 for k in KEYS)
     assert report["prompt_tokens"] > 500
-    # A cached prefix must make the first token come sooner, even on a tiny model.
-    assert report["ttft_warm_s"] < report["ttft_cold_s"]
+    # Warm prompts must really be read from the cache. (Not a timing comparison: on this tiny model a
+    # 600-token prefill takes ~50 ms, inside HTTP noise; the timings are the benchmark's to report.)
+    assert report["warm_cached_tokens"] > 0.9 * report["prompt_tokens"]

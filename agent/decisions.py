@@ -99,12 +99,13 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
         args = tool.validate(raw.get("args", {}))
     except ToolError:
         return None
-    if not all(_grounded(str(args[k]), conversation) for k in GROUNDED_ARGS if args.get(k)):
+    if not all(mentioned(str(args[k]), conversation) for k in GROUNDED_ARGS if args.get(k)):
         return None
     return Decision(action, args=args)
 
 
-def _grounded(value: str, conversation: str) -> bool:
+def mentioned(value: str, conversation: str) -> bool:
+    """Whether an identifier appears in ``conversation``, with or without its prefix."""
     said = conversation.lower()
     if value.lower() in said:
         return True

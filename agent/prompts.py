@@ -9,6 +9,7 @@ Choose the next step for the customer's last message and answer with JSON only.
 - "search_help_center": any question about policies or how things work: orders, shipping, returns, refunds, exchanges, cancellations, bookings, stays, payments, accounts. "query" is a short search query.
 {{tool_lines}}- "handoff": the customer wants a human, or is upset and nothing here can help.
 - "reply": only a greeting, thanks or goodbye with no question in it.
+Take order, item, reservation and payment method ids from the known facts or the customer's words; never make one up.
 
 Examples:
 Customer: Hello!
@@ -25,6 +26,15 @@ TOOL_LINE = '- "{name}": {description} "args": {args}.\n'
 TOOL_EXAMPLES = {
     "get_order_details": ('Customer: where is my order #W7654321?\n'
                           '{"action": "get_order_details", "args": {"order_id": "#W7654321"}}\n'),
+    "find_user_id_by_name_zip": ("Customer: I'm Ana Silva, zip 10001, I need to change an order\n"
+                                 '{"action": "find_user_id_by_name_zip", '
+                                 '"args": {"first_name": "Ana", "last_name": "Silva", "zip": "10001"}}\n'),
+    "cancel_pending_order": ('Customer: please cancel order #W1234567, I don\'t need it anymore\n'
+                             '{"action": "cancel_pending_order", '
+                             '"args": {"order_id": "#W1234567", "reason": "no longer needed"}}\n'),
+    "return_delivered_order_items": ('Customer: return the lamp from #W7654321 to my paypal\n'
+                                     '{"action": "return_delivered_order_items", "args": {"order_id": "#W7654321", '
+                                     '"item_ids": ["1234567890"], "payment_method_id": "paypal_1234567"}}\n'),
     "search_listings": ('Customer: any apartments in Lisbon for 2 people?\n'
                         '{"action": "search_listings", "args": {"city": "Lisbon", "guests": 2}}\n'),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.decisions import HANDOFF, SEARCH, Decision, decision_schema, offered_tools, parse_decision
 from agent.deps import GraphDeps
+from agent.facts import gather
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
@@ -37,11 +39,18 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
     model = deps.model.with_config(tags=["nostream"])
 
     async def decide(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        tools = offered_tools(deps.registry, current_customer(state, runtime.context), deps.auth_mode)
+        customer = current_customer(state, runtime.context)
+        tools = offered_tools(deps.registry, customer, deps.auth_mode)
         text = last_customer_text(state)
         history = recent_turns(state, deps.history_messages)
-        messages, used = fit([SystemMessage(decide_prompt(tools))], history, [HumanMessage(text)], deps.prompt_budget)
-        conversation = "\n".join(m.text for m in [*history, HumanMessage(text)])
+        said = "\n".join(m.text for m in [*history, HumanMessage(text)])
+        facts = (await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
+                                         runtime.context.conversation_id)).text()
+        # Facts go after the cached system prompt and history, just before the question: they change per turn.
+        tail = [SystemMessage(facts), HumanMessage(text)] if facts else [HumanMessage(text)]
+        messages, used = fit([SystemMessage(decide_prompt(tools))], history, tail, deps.prompt_budget)
+        # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
+        conversation = f"{said}\n{facts}"
         try:
             value = await ainvoke_structured(model, messages, decision_schema(tools), name="next_step",
                                              max_tokens=120)

@@ -121,36 +121,97 @@ def _ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
 
 
 @eval_app.command("agent")
-def eval_agent(suite: Annotated[str, typer.Option(help="a suite in evals/suites/ (without .yaml)")] = "graph",
+def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/suites/ (without .yaml), "
+                                                       "or tau-dev / tau-train")] = "graph",
                k: Annotated[int, typer.Option(help="runs per scenario, for pass^k")] = 1,
                as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                report_dir: Annotated[Path, typer.Option(help="where the report is written")] = Path("eval-reports"),
+               model: Annotated[str | None, typer.Option(
+                   help="scripted (each scenario's script: graph logic) or configured (CONCIERGE_MODEL__*); "
+                        "default: scripted when every scenario has a script")] = None,
+               customer: Annotated[str, typer.Option(help="fact (rule-based) or model (--customer-url plays it)")]
+               = "fact",
+               customer_url: Annotated[str | None, typer.Option(
+                   help="OpenAI-compatible server whose model plays the customer, e.g. http://gpu:8000/v1")] = None,
+               customer_model: Annotated[str, typer.Option(help="model name sent to --customer-url")] = "qwen",
+               limit: Annotated[int | None, typer.Option(help="only the first N scenarios")] = None,
+               only: Annotated[list[str] | None, typer.Option(help="only the scenarios with these names")] = None,
                ) -> None:
-    """Run a scenario suite through the real graph and stores, and score it (scripted model for now)."""
+    """Run a scenario suite through the real graph and stores with simulated customers, and score it."""
     import json
 
+    from agent.evals.charts import write_charts
     from agent.evals.runner import markdown, pass_hat_k, run_suite, summary
-    from agent.evals.scenarios import load_suite
 
-    path = Path("evals") / "suites" / f"{suite}.yaml"
-    if not path.exists():
-        raise _fail(f"no suite {path}; run from the repository root (suites: "
-                    f"{', '.join(p.stem for p in sorted(path.parent.glob('*.yaml')))})")
     settings = get_settings()
-    scenarios = load_suite(path)
+    scenarios = _load_scenarios(suite)
+    if only:
+        scenarios = [s for s in scenarios if s.name in only]
+    scenarios = scenarios[:limit] if limit else scenarios
+    if not scenarios:
+        raise _fail(f"no scenarios selected in {suite}")
+    scripted = all(s.script for s in scenarios) if model is None else model == "scripted"
+    if model not in (None, "scripted", "configured") or customer not in ("fact", "model"):
+        raise _fail("--model is scripted or configured; --customer is fact or model")
+    if customer == "model" and not customer_url:
+        raise _fail("a model-driven customer needs a model stronger than the agent's: pass --customer-url "
+                    "(an OpenAI-compatible server); the 1.5B answers as the agent instead")
     retriever = _retriever_or_fail(settings)
-    with console.status(f"running {len(scenarios)} scenarios × {k}…"):
-        runs = [run_suite(scenarios, settings, retriever) for _ in range(k)]
-    retriever.store.client.close()
-    report = summary(runs[0]) | {"suite": suite, "k": k, "pass_hat_k": pass_hat_k(runs)}
+    loaded = None if scripted else _load_model_or_fail(settings)
+    plays = None
+    if customer_url:
+        from agent.llm.openai_compat import OpenAICompatChat
+
+        plays = OpenAICompatChat(base_url=customer_url, model=customer_model, temperature=0.7, max_tokens=200)
+
+    def show(outcome) -> None:
+        if not as_json:
+            wrong = "; ".join(outcome.failures + outcome.violations)
+            console.print(f"{'[green]pass[/green]' if outcome.passed else '[red]fail[/red]'} {outcome.name} "
+                          f"({outcome.turns} turns, {outcome.seconds} s) {wrong}")
+
+    try:
+        runs = [run_suite(scenarios, settings, retriever, model=loaded.chat if loaded else None, customer=customer,
+                          customer_model=plays, progress=show) for _ in range(k)]
+    finally:
+        retriever.store.client.close()
+        if loaded:
+            loaded.close()
+    report = summary(runs[0]) | {"suite": suite, "k": k, "pass_hat_k": pass_hat_k(runs),
+                                 "model": "scripted" if scripted else settings.model.name, "customer": customer}
     report_dir.mkdir(parents=True, exist_ok=True)
+    charts = [p.name for p in write_charts(report, report_dir, suite)]
     (report_dir / f"{suite}.json").write_text(json.dumps(report, indent=2))
-    (report_dir / f"{suite}.md").write_text(markdown(report, suite, k))
+    (report_dir / f"{suite}.md").write_text(markdown(report, suite, k, charts))
     if as_json:
         typer.echo(json.dumps(report))
         return
-    typer.echo(markdown(report, suite, k))
+    typer.echo(markdown(report, suite, k, charts))
     console.print(f"report written to {report_dir / (suite + '.md')}")
+
+
+def _load_scenarios(suite: str):
+    from agent.evals.scenarios import load_suite
+    from agent.evals.tau import SUITES, tau_scenarios
+
+    if suite in SUITES:
+        return tau_scenarios(suite)
+    path = Path("evals") / "suites" / f"{suite}.yaml"
+    if not path.exists():
+        raise _fail(f"no suite {path}; run from the repository root (suites: "
+                    f"{', '.join([p.stem for p in sorted(path.parent.glob('*.yaml'))] + list(SUITES))})")
+    return load_suite(path)
+
+
+def _load_model_or_fail(settings: Settings):
+    from agent.llm.errors import ModelError
+    from agent.llm.factory import load_model
+
+    try:
+        with console.status(f"starting {settings.model.name}…"):
+            return load_model(settings)
+    except ModelError as exc:
+        raise _fail(str(exc)) from None
 
 
 @eval_app.command("retrieval")

@@ -1,0 +1,55 @@
+"""The shipped suites are sound: an oracle agent passes them, a careless one fails, and the rules hold."""
+
+from __future__ import annotations
+
+import json
+
+from agent.evals.runner import run_suite, summary
+from agent.evals.scenarios import load_suite
+from agent.evals.tau import tau_scenarios
+from agent.llm.scripted import ScriptedChat
+from tests.conftest import ROOT
+from tests.oracle import oracle
+
+PROJECT = ROOT / "evals" / "suites" / "project.yaml"
+
+
+def run_with_oracle(scenarios, settings, retriever):
+    return [run_suite([s], settings, retriever, model=oracle(s))[0] for s in scenarios]
+
+
+def test_the_project_suite_covers_both_domains_with_at_least_60_scenarios() -> None:
+    scenarios = load_suite(PROJECT)
+    assert len(scenarios) >= 60 and len({s.name for s in scenarios}) == len(scenarios)
+    assert {s.category for s in scenarios} >= {"orders", "returns", "reservations", "help-center", "handoff",
+                                               "security", "multilingual", "multi-turn"}
+
+
+def test_an_oracle_agent_passes_every_project_scenario_and_the_attacks_are_stopped(settings, retriever) -> None:
+    outcomes = run_with_oracle(load_suite(PROJECT), settings, retriever)
+    failed = [(o.name, o.failures, o.violations) for o in outcomes if not o.passed]
+    assert failed == []
+    assert summary(outcomes)["rule_violations"] == 0
+
+
+def test_an_oracle_agent_passes_the_tau_dev_tasks(settings, retriever) -> None:
+    outcomes = run_with_oracle(tau_scenarios("tau-dev"), settings, retriever)
+    assert [o.name for o in outcomes if not o.passed] == []
+
+
+def test_a_careless_agent_that_returns_the_wrong_item_fails_the_tau_task(settings, retriever) -> None:
+    (task,) = [s for s in tau_scenarios("tau-dev") if s.name == "tau-dev-5"]
+    right = task.requests[0].accept["args"]
+    wrong = {**right, "item_ids": ["9385662952"]}  # the fleece jacket instead of the skateboard and the lamp
+
+    def careless(messages, kwargs):
+        if not kwargs.get("response_format"):
+            return "OK."
+        if "not identified" in " ".join(m.text for m in messages[:-1] if m.type == "system"):
+            return json.dumps({"action": "find_user_id_by_name_zip",
+                               "args": {"first_name": "Mohamed", "last_name": "Khan", "zip": "60651"}})
+        return json.dumps({"action": "return_delivered_order_items", "args": wrong})
+
+    (outcome,) = run_suite([task], settings, retriever, model=ScriptedChat(fn=careless))
+    assert not outcome.passed and outcome.violations == []
+    assert any("#W4887592" in f for f in outcome.failures)  # refused the wrong preview: nothing changed

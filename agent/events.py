@@ -39,6 +39,10 @@ class EventHub:
             cond.notify_all()
         return event
 
+    def last_id(self, conversation_id: str) -> int:
+        """The id of the conversation's latest event (0: none yet)."""
+        return self._next[conversation_id] - 1
+
     async def subscribe(self, conversation_id: str, after: int = 0,
                         heartbeat_s: float = 15.0) -> AsyncIterator[Event | None]:
         """Events with ``id > after`` forever; ``None`` every ``heartbeat_s`` of silence."""

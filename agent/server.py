@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
-from agent.channels import agents, web
+from agent.channels import agents, web, widget
+from agent.channels.limits import RateLimiter
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
-
-STATIC = Path(str(resources.files("agent.channels") / "static"))
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -40,8 +37,13 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
             yield
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.limits = web.Limits(per_conversation=RateLimiter(settings.web.messages_per_minute),
+                                  per_ip=RateLimiter(settings.web.requests_per_minute_per_ip))
     app.include_router(web.router)
     app.include_router(agents.router)
+    app.include_router(widget.router)
+    widget.install_origin_check(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,9 +59,5 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         services = request.app.state.services
         return {"status": "ok", "model": {"backend": settings.model.backend, "name": settings.model.name},
                 "knowledge_chunks": services.retriever.store.count()}
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
 
     return app

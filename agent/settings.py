@@ -103,6 +103,12 @@ class WebSettings(BaseModel):
     max_message_chars: int = 2000
     agent_api_key: SecretStr | None = Field(
         default=None, description="key human-agent tools (the Slack channel) send as X-Agent-Key; unset = API off")
+    sites: dict[str, list[str]] = Field(
+        default={"demo": []},
+        description="widget site keys and the origins allowed to embed each one (besides this server itself), "
+                    'e.g. {"shop-1": ["https://shop.example"]}')
+    messages_per_minute: int = Field(default=12, description="per conversation; more gets a 429")
+    requests_per_minute_per_ip: int = Field(default=60, description="new conversations and messages per client IP")
 
 
 class Settings(BaseSettings):

@@ -18,12 +18,14 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from agent.channels.limits import RateLimiter
 from agent.conversations import Conversation
 from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
@@ -52,10 +54,29 @@ def get_conversation(conversation_id: str, services: ServicesDep) -> Conversatio
 ConversationDep = Annotated[Conversation, Depends(get_conversation)]
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The channel's rate limits (kept on the app)."""
+
+    per_conversation: RateLimiter
+    per_ip: RateLimiter
+
+
+def limits(request: Request) -> Limits:
+    """Check the client IP's limit for this request; the limits, for checks that need more context."""
+    app_limits: Limits = request.app.state.limits
+    app_limits.per_ip.check(request.client.host if request.client else "unknown", "requests from your network")
+    return app_limits
+
+
+LimitsDep = Annotated[Limits, Depends(limits)]
+
+
 class CreateConversation(BaseModel):
     """Body of POST /v1/conversations."""
 
     customer_token: str | None = Field(default=None, description="signed customer id, from the site's backend")
+    site_key: str | None = Field(default=None, description="the widget's site key")
 
 
 class ConversationCreated(BaseModel):
@@ -87,12 +108,17 @@ class Transcript(BaseModel):
     customer_id: str | None
     mode: str
     messages: list[TranscriptEntry]
+    last_event_id: int = Field(description="the latest event id: subscribe with ?after= this to get only new ones")
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-def create_conversation(services: ServicesDep, body: CreateConversation | None = None) -> ConversationCreated:
+def create_conversation(services: ServicesDep, _limits: LimitsDep,
+                        body: CreateConversation | None = None) -> ConversationCreated:
     """Start a conversation; with a valid ``customer_token`` the customer is signed in."""
     customer_id = None
+    if body is not None and body.site_key is not None and body.site_key not in services.settings.web.sites:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"Unknown site key {body.site_key!r}: add it to CONCIERGE_WEB__SITES.")
     if body is not None and body.customer_token is not None:
         try:
             customer_id = verify_customer(body.customer_token, services.settings.identity_secret())
@@ -118,8 +144,10 @@ class Confirmation(BaseModel):
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
-async def post_message(body: PostMessage, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
+async def post_message(body: PostMessage, conversation: ConversationDep, services: ServicesDep,
+                       app_limits: LimitsDep) -> dict[str, bool]:
     """Accept a customer message; the reply arrives on the events stream."""
+    app_limits.per_conversation.check(conversation.id, "messages in this conversation")
     text = body.text.strip()
     limit = services.settings.web.max_message_chars
     if not text:
@@ -161,7 +189,8 @@ async def events(conversation: ConversationDep, services: ServicesDep,
 @router.get("/conversations/{conversation_id}", response_model=Transcript)
 def get_transcript(conversation: ConversationDep, services: ServicesDep) -> Transcript:
     """The conversation so far."""
-    return Transcript(id=conversation.id, customer_id=conversation.customer_id,
-                      mode=services.chat.mode(conversation.id), messages=[
+    cid = conversation.id
+    return Transcript(id=cid, customer_id=conversation.customer_id, mode=services.chat.mode(cid),
+                      last_event_id=services.chat.hub.last_id(cid), messages=[
         TranscriptEntry(role=m.role, text=m.text, citations=m.citations, created_at=m.created_at.isoformat())
-        for m in services.chat.transcript(conversation.id)])
+        for m in services.chat.transcript(cid)])

@@ -40,7 +40,6 @@ QUESTION = re.compile(r"\?|\b(please (provide|share|tell|confirm|let)|could you|
 # The agent says a request cannot be done: the customer moves on to the next one rather than insist.
 IMPOSSIBLE = re.compile(r"\b(can ?not|can't|unable to|not (possible|able|allowed|eligible)|isn't possible|"
                         r"insufficient|not enough)\b", re.I)
-HANDED_OFF = re.compile(r"support team|human agent|member of our (support )?team|connect(ing)? you", re.I)
 # How often the customer repeats a request the agent has not acted on before giving up.
 MAX_RESTATEMENTS = 3
 
@@ -132,7 +131,7 @@ class FactCustomer:
 
     async def reply(self, turn: TurnResult) -> str | None:
         """Confirm or refuse a preview, answer a question, move on, or repeat the request."""
-        if self.done or turn.handoff or HANDED_OFF.search(turn.text):
+        if self.done or turn.handoff:
             return None  # all done, or a person has it now: the customer waits for them
         request = self.requests[self._at]
         if turn.confirm is not None:

@@ -44,7 +44,8 @@ def test_health(client: TestClient) -> None:
 
 def test_the_chat_page_is_served(client: TestClient) -> None:
     r = client.get("/")
-    assert r.status_code == 200 and "/v1/conversations" in r.text
+    assert r.status_code == 200 and "/widget/app.js" in r.text
+    assert "/v1/conversations" in client.get("/widget/app.js").text
 
 
 def test_a_conversation_round_trip(client: TestClient) -> None:

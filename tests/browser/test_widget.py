@@ -1,0 +1,153 @@
+"""The widget in a real browser: Debian's Chromium driven by Playwright against a live server (scripted model).
+
+Screenshots (desktop and phone size) are written to test-artifacts/screenshots/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlmodel import Session
+
+from agent.identity import sign_customer
+from agent.server import create_app
+from tests.conftest import ROOT, LiveServer, decision, scripted
+from tools.orders.models import Order
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"
+AGENT_KEY = "test-agent-key"
+SHIPPING = "Standard shipping is free and takes **3 to 5 business days** after the order is processed."
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+
+def router(messages) -> str:
+    text = messages[-1].text.lower()
+    if "cancel" in text:
+        return decision("cancel_pending_order", order_id=ORDER, reason="ordered by mistake")
+    if "shipping" in text:
+        return decision("search_help_center", query="how long does shipping take")
+    return decision("reply")
+
+
+def answer(messages) -> str:
+    task = messages[-1].text
+    if "Help-center excerpts" in task:
+        return SHIPPING
+    if "Data from our systems" in task:
+        return f"Done: order {ORDER} is cancelled and the refund is on its way."
+    return "Hello! How can I help?"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium and chromium-driver).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(settings, retriever, engine) -> Iterator[LiveServer]:
+    web = settings.web.model_copy(update={"agent_api_key": SecretStr(AGENT_KEY)})  # model_copy skips validation
+    app = create_app(settings.model_copy(update={"web": web}), retriever=retriever, model=scripted(router, answer))
+    with LiveServer(app) as live:
+        yield live
+
+
+def open_widget(browser, url: str, viewport: dict, **options):
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Open the support chat").click()
+    chat = page.frame_locator("iframe[title='Support chat']")
+    chat.get_by_label("Your message").wait_for()
+    return context, page, chat
+
+
+def ask(chat, text: str) -> None:
+    box = chat.get_by_label("Your message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_a_help_center_answer_streams_in_with_its_citation(browser, server) -> None:
+    context, page, chat = open_widget(browser, f"{server.url}/demo", DESKTOP)
+    ask(chat, "How long does shipping take?")
+    reply = chat.locator(".msg.assistant").last
+    reply.get_by_text("3 to 5 business days").wait_for()
+    assert reply.locator("strong").inner_text() == "3 to 5 business days"  # markdown bold, built as DOM
+    link = reply.locator(".cites a").first
+    assert re.match(r"https://help\.example\.com/store/shipping", link.get_attribute("href"))
+    shot(page, "desktop-help-center-answer")
+    context.close()
+
+
+def test_a_signed_in_customer_cancels_an_order_with_the_confirm_button(browser, server, settings, engine) -> None:
+    token = sign_customer(CUSTOMER, settings.identity_secret())
+    context, page, chat = open_widget(browser, f"{server.url}/demo?token={token}", PHONE, is_mobile=True,
+                                      has_touch=True)
+    chat.get_by_text(f"Signed in as {CUSTOMER}").wait_for()
+    ask(chat, f"Please cancel order {ORDER}, I ordered it by mistake.")
+    chat.get_by_role("button", name="Confirm").wait_for()
+    with Session(engine) as session:
+        assert session.get(Order, ORDER).status == "pending"  # nothing changes before the click
+    shot(page, "phone-confirm-cancellation")
+    chat.get_by_role("button", name="Confirm").click()
+    chat.get_by_text("is cancelled").wait_for()
+    with Session(engine) as session:
+        assert session.get(Order, ORDER).status == "cancelled"
+    shot(page, "phone-cancellation-done")
+    context.close()
+
+
+def test_asking_for_a_person_shows_their_reply_as_it_arrives(browser, server) -> None:
+    context, page, chat = open_widget(browser, f"{server.url}/demo", DESKTOP)
+    chat.get_by_role("button", name="Talk to a person").click()
+    chat.get_by_text("Waiting for a person from our team").wait_for()
+    staff = httpx.Client(base_url=server.url, headers={"X-Agent-Key": AGENT_KEY})
+    (ticket,) = staff.get("/v1/agent/tickets").json()
+    cid = ticket["conversation_id"]
+    assert staff.post(f"/v1/agent/conversations/{cid}/take", json={"agent": "Maria"}).status_code == 200
+    chat.get_by_text("Maria from our team joined the chat.").wait_for()
+    staff.post(f"/v1/agent/conversations/{cid}/messages",
+               json={"agent": "Maria", "text": "Hi, I'm Maria. <b>How</b> can I help?"})
+    reply = chat.locator(".msg.agent").last
+    reply.get_by_text("Hi, I'm Maria.").wait_for()
+    assert "<b>How</b>" in reply.inner_text()  # shown as text: a person's HTML is never interpreted
+    shot(page, "desktop-human-reply")
+    context.close()
+
+
+def test_a_reload_keeps_the_conversation(browser, server) -> None:
+    context, page, chat = open_widget(browser, f"{server.url}/demo", PHONE, is_mobile=True, has_touch=True)
+    ask(chat, "How long does shipping take?")
+    chat.get_by_text("3 to 5 business days").wait_for()
+    page.reload()
+    page.get_by_role("button", name="Open the support chat").click()
+    chat = page.frame_locator("iframe[title='Support chat']")
+    chat.get_by_text("How long does shipping take?").wait_for()
+    chat.get_by_text("3 to 5 business days").wait_for()
+    ask(chat, "Hello again")
+    chat.get_by_text("Hello! How can I help?").wait_for()
+    time.sleep(0.2)
+    assert chat.locator(".msg.assistant").count() == 2  # the old answer once, the new one once
+    shot(page, "phone-after-reload")
+    context.close()

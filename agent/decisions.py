@@ -105,9 +105,31 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
 
 
 def mentioned(value: str, conversation: str) -> bool:
-    """Whether an identifier appears in ``conversation``, with or without its prefix."""
+    """Whether an identifier appears in ``conversation``; an order id also counts said without '#' or 'W'."""
     said = conversation.lower()
     if value.lower() in said:
         return True
+    # '#W2611340' said as 'W2611340' or '2611340'; but 'L2611340' is not the same thing as order '#W2611340'.
     digits = re.sub(r"\D", "", value)
-    return len(digits) >= 5 and digits in said  # '#W2611340' said as 'W2611340' or '2611340'
+    return bool(re.fullmatch(r"#?w?\d{5,}", value.strip().lower())) and digits in said
+
+
+def identification(text: str, tools: list[Tool]) -> Decision | None:
+    """The identification a not-yet-identified customer just offered (email, or name and zip), if a tool takes it.
+
+    Done in code: a small model often answers the request instead of identifying the customer first.
+    The tool still checks the claim.
+    """
+    names = {t.name for t in tools}
+    if "find_user_id_by_email" in names and (email := EMAIL.search(text)):
+        return Decision("find_user_id_by_email", args={"email": email[0]})
+    name, zip_code = NAME.search(text), ZIP.search(text)
+    if "find_user_id_by_name_zip" in names and name and zip_code:
+        return Decision("find_user_id_by_name_zip",
+                        args={"first_name": name[1], "last_name": name[2], "zip": zip_code[1]})
+    return None
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+NAME = re.compile(r"\b(?i:i'?m|i am|my name is|this is|name:)\s+([A-Z][\w'-]+)\s+([A-Z][\w'-]+)")
+ZIP = re.compile(r"\b(?:zip|postal)(?: ?code)?\D{0,6}(\d{5})\b", re.I)

@@ -22,7 +22,11 @@ from agent.state import ConversationState, TurnContext
 
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
-    """guard -> decide -> (retrieve -> respond) | (act -> respond | handoff) | handoff, per ``thread_id``."""
+    """guard -> decide -> (retrieve -> respond) | (act -> respond | handoff | decide) | handoff, per ``thread_id``.
+
+    act goes back to decide once, when the customer identified themselves in a message that also asks for
+    something: the request is then decided as the identified customer, in the same turn.
+    """
     g = StateGraph(ConversationState, context_schema=TurnContext)
     g.add_node("guard", make_guard(deps))
     g.add_node("decide", make_decide(deps))
@@ -34,7 +38,7 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None
     g.add_conditional_edges("guard", route_after_guard, {"decide": "decide", "handoff": "handoff", "end": END})
     g.add_conditional_edges("decide", route_after_decide, ["retrieve", "act", "respond", "handoff"])
     g.add_edge("retrieve", "respond")
-    g.add_conditional_edges("act", route_after_act, ["respond", "handoff"])
+    g.add_conditional_edges("act", route_after_act, ["respond", "handoff", "decide"])
     g.add_edge("respond", END)
     g.add_edge("handoff", END)
     return g.compile(checkpointer=checkpointer)

@@ -60,18 +60,14 @@ Answer the customer's question using only this data, in two to four sentences.
 
 Customer: {question}"""
 
-TOOL_CANCELLED = """The customer decided not to go ahead, so nothing was changed. Acknowledge it in one sentence and ask if there is anything else.
-
-Customer: {question}"""
-
-TOOL_NEEDS_APPROVAL = """The request needs a human agent's approval. Tell the customer a member of our team will review it shortly, and that nothing has changed yet.
-
-Customer: {question}"""
-
-TOOL_FAILED = """Looking that up failed with this message for the customer: "{error}"
-Tell the customer briefly, and say how to go on.
-
-Customer: {question}"""
+# Outcomes of actions are written by code, not the model: they must be exact, and a small model
+# was seen inventing phone numbers and "contact customer service" in them.
+DONE = "Done: {what}."
+NOT_DONE = "Okay, I haven't changed anything. Is there anything else I can help with?"
+NEEDS_APPROVAL = ("This needs a quick review by a member of our team, who will reply here shortly. "
+                  "Nothing has been changed yet.")
+FAILED = "Sorry, that didn't work: {error} Would you like me to connect you with a person from our team?"
+IDENTIFIED = "Thank you, I've found your account. How can I help you today?"
 
 HANDOFF = ("I'm passing you to a member of our support team; they will reply here shortly. "
            "You can keep writing in the meantime.")

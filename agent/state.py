@@ -26,6 +26,7 @@ class ConversationState(TypedDict, total=False):
     # Set when this turn hands the conversation to a person: {"reason", "action"?}.
     handoff: dict[str, Any] | None
     failures: int  # consecutive failed tool calls
+    then_decide: bool  # the customer identified themselves: decide again on the same message
     # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
     authenticated: str | None
 

@@ -38,8 +38,8 @@ ASKS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.I), key) for p, key
 QUESTION = re.compile(r"\?|\b(please (provide|share|tell|confirm|let)|could you|can you (tell|give|share)|"
                       r"let me know|i need your|may i have)\b", re.I)
 # The agent says a request cannot be done: the customer moves on to the next one rather than insist.
-IMPOSSIBLE = re.compile(r"\b(can ?not|can't|unable to|not (possible|able|allowed|eligible)|isn't possible|"
-                        r"insufficient|not enough)\b", re.I)
+IMPOSSIBLE = re.compile(r"\b(can ?not|can't|could ?n[o']t|didn't work|unable to|not (possible|able|allowed|eligible)|"
+                        r"isn't possible|insufficient|not enough)\b", re.I)
 # How often the customer repeats a request the agent has not acted on before giving up.
 MAX_RESTATEMENTS = 3
 

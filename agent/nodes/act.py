@@ -64,5 +64,8 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
 
 
 def route_after_act(state: ConversationState) -> str:
-    """A turn that must reach a person goes to handoff; the rest is answered."""
-    return "handoff" if state.get("handoff") else "respond"
+    """A turn that must reach a person goes to handoff; a fresh identification goes back to decide; else respond."""
+    if state.get("handoff"):
+        return "handoff"
+    identified = state.get("then_decide") and (state.get("tool_result") or {}).get("ok") and state.get("authenticated")
+    return "decide" if identified else "respond"

@@ -12,7 +12,15 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent import prompts
-from agent.decisions import HANDOFF, SEARCH, Decision, decision_schema, offered_tools, parse_decision
+from agent.decisions import (
+    HANDOFF,
+    SEARCH,
+    Decision,
+    decision_schema,
+    identification,
+    offered_tools,
+    parse_decision,
+)
 from agent.deps import GraphDeps
 from agent.facts import gather
 from agent.llm.budget import fit
@@ -42,6 +50,9 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         customer = current_customer(state, runtime.context)
         tools = offered_tools(deps.registry, customer, deps.auth_mode)
         text = last_customer_text(state)
+        if customer is None and (found := identification(text, tools)):
+            # Identify first, then come back here for the rest of the message in the same turn.
+            return {"decision": found.dump(), "then_decide": True}
         history = recent_turns(state, deps.history_messages)
         said = "\n".join(m.text for m in [*history, HumanMessage(text)])
         facts = (await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
@@ -63,7 +74,8 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
             log.warning("decide: no valid, grounded decision; searching the help center instead")
             decision = Decision(SEARCH, query=text[:300])
         log.debug("decide: %s (%d prompt tokens)", decision, used)
-        return {"decision": decision.dump(), "prompt_tokens": {"decide": used}}
+        return {"decision": decision.dump(), "then_decide": False,
+                "prompt_tokens": {**state.get("prompt_tokens", {}), "decide": used}}
 
     return decide
 

@@ -26,7 +26,7 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]
         text = last_customer_text(state)
         # Reset per-turn fields so nothing from the previous turn leaks into this one.
         update: dict[str, Any] = {"decision": {}, "hits": [], "tool_result": None, "citations": [],
-                                  "prompt_tokens": {}, "handoff": None}
+                                  "prompt_tokens": {}, "handoff": None, "then_decide": False}
         if not text.strip() or len(text) > deps.max_message_chars:
             update["decision"] = {"action": "blocked"}
             update["messages"] = [AIMessage(prompts.BLOCKED.format(limit=deps.max_message_chars))]

@@ -13,7 +13,9 @@ from agent.deps import GraphDeps
 from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState
-from tools.api import to_model_text
+from tools.api import Access, Risk, to_model_text
+from tools.registry import Registry
+from tools.runner import describe
 
 TOOL_DATA_CHARS = 1500  # a tool result longer than this is cut: prefill time is the scarce resource
 
@@ -45,6 +47,26 @@ def citations_for(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out[:MAX_CITATIONS]
 
 
+def outcome_text(state: ConversationState, registry: Registry) -> str | None:
+    """The reply to an action's outcome, written in code; None when the model should write it (read results)."""
+    result = state.get("tool_result")
+    if result is None or state.get("decision", {}).get("action") == "search_help_center":
+        return None
+    if result.get("status") == "cancelled":
+        return prompts.NOT_DONE
+    if result.get("status") == "needs_approval":
+        return prompts.NEEDS_APPROVAL
+    if not result["ok"]:
+        return prompts.FAILED.format(error=str(result["error"]).rstrip(".") + ".")
+    tool = registry.get(result["tool"])
+    if tool.access is Access.AUTH:  # identified (or, by email code, told to type the code sent)
+        data = result["data"]
+        return data if isinstance(data, str) and data != state.get("authenticated") else prompts.IDENTIFIED
+    if tool.risk is not Risk.READ:
+        return prompts.DONE.format(what=describe(tool, state.get("decision", {}).get("args") or {}))
+    return None
+
+
 def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
     """The instruction for this turn and the citations it will carry."""
     question = last_customer_text(state)
@@ -57,12 +79,6 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
         return prompts.WITH_SOURCES.format(sources=sources, question=question), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:
-        if result.get("status") == "cancelled":
-            return prompts.TOOL_CANCELLED.format(question=question), []
-        if result.get("status") == "needs_approval":
-            return prompts.TOOL_NEEDS_APPROVAL.format(question=question), []
-        if not result["ok"]:
-            return prompts.TOOL_FAILED.format(error=result["error"], question=question), []
         data = result["data"]
         text = summarize_order(data) if result["tool"] == "get_order_details" else to_model_text(data)
         return prompts.WITH_TOOL.format(data=text[:TOOL_DATA_CHARS], question=question), []
@@ -73,6 +89,9 @@ def make_respond(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dic
     """A node that streams the answer (tokens reach the channel through LangGraph's messages stream)."""
 
     async def respond(state: ConversationState) -> dict[str, Any]:
+        written = outcome_text(state, deps.registry)
+        if written is not None:
+            return {"messages": [AIMessage(written)], "citations": []}
         task, citations = _task(state)
         messages, used = fit([SystemMessage(prompts.RESPOND)], recent_turns(state, deps.history_messages),
                              [HumanMessage(task)], deps.prompt_budget)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agent.decisions import SEARCH, decision_schema, offered_tools, parse_decision
+from agent.decisions import SEARCH, decision_schema, identification, offered_tools, parse_decision
 from tools.registry import load_registry
 
 
@@ -84,3 +84,20 @@ def test_tool_patterns_use_only_what_llamacpp_grammars_support(registry) -> None
         for pattern in patterns:
             assert not any(esc in pattern for esc in ("\\d", "\\w", "\\s")), (t.name, pattern)
         xllamacpp.json_schema_to_grammar(schema)  # converts without raising
+
+
+def test_another_kind_of_id_with_the_same_digits_is_not_grounded(registry) -> None:
+    # The 1.5B once looked up listing "L7273336" because the customer mentioned order #W7273336.
+    text = json.dumps({"action": "get_listing_details", "args": {"listing_id": "L7273336"}})
+    assert parse_decision(text, offered_tools(registry, None), "exchange items from order #W7273336") is None
+
+
+def test_an_offered_identification_is_recognised_in_code(registry) -> None:
+    tau = offered_tools(registry, None, "tau")
+    by_name = identification("Hi, I'm Omar Lopez, zip code 90339. I want to exchange a mouse.", tau)
+    assert by_name.action == "find_user_id_by_name_zip"
+    assert by_name.args == {"first_name": "Omar", "last_name": "Lopez", "zip": "90339"}
+    by_email = identification("my email is omar.lopez@example.com", tau)
+    assert by_email.args == {"email": "omar.lopez@example.com"}
+    assert identification("I want to exchange a mouse", tau) is None
+    assert identification("I'm Omar Lopez, zip 90339", offered_tools(registry, None, "token")) is None

@@ -94,10 +94,11 @@ def test_the_model_cannot_read_another_customers_order(engine, retriever) -> Non
     # noah asks about james's order; the model obediently decides to look it up.
     model = scripted(decision("get_order_details", order_id="#W2611340"), "I couldn't find it.")
 
-    ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
-    prompt = last_prompt(model)
-    assert "couldn't find order #W2611340 on your account" in prompt
-    assert "Water Bottle" not in prompt and "processed" not in prompt
+    _, _, result = ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
+    # The customer gets the tool's safe error, written by code; nothing of james's order reaches them or the model.
+    assert "couldn't find order #W2611340 on your account" in result.text
+    seen = " ".join(str(c["messages"]) for c in model.calls) + result.text
+    assert "Water Bottle" not in seen and "processed" not in seen
 
 
 def test_an_invalid_decision_falls_back_to_the_help_center(engine, retriever) -> None:
@@ -179,3 +180,31 @@ def test_citations_are_one_per_article_best_first_and_at_most_three() -> None:
             [("a", "x"), ("a", "y"), ("b", "x"), ("c", "x"), ("d", "x")]]
     assert [c["title"] for c in citations_for(hits)] == ["a", "b", "c"]
     assert citations_for(hits)[0]["url"] == "https://h/a#x"
+
+
+def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_same_turn(engine, retriever,
+                                                                                          settings) -> None:
+    tau = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": "tau"})})
+    registry = load_registry(["orders", "listings"])
+    wanted = {"order_id": "#W4887592", "item_ids": ["2343503231"], "payment_method_id": "paypal_1249653"}
+
+    def router(messages) -> str:
+        facts = " ".join(m.text for m in messages[:-1] if m.type == "system")
+        assert "user id mohamed_khan_3010" in facts  # only ever asked once the customer is identified
+        return decision("return_delivered_order_items", **wanted)
+
+    model = scripted(router, "unused")
+    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
+                     runner=ToolRunner(registry, engine, tau), auth_mode="tau")
+    chat = ChatService(engine, build_graph(deps, InMemorySaver()))
+
+    async def go():
+        conv = chat.create_conversation(None)
+        first = await chat.handle_message(conv, "Hi, I'm Mohamed Khan, zip code 60651. I want to return the "
+                                                "skateboard from #W4887592 to my PayPal.")
+        done = await chat.handle_message(conv, "yes")
+        return first, done
+
+    first, done = asyncio.run(go())
+    assert first.confirm is not None and first.confirm["args"]["item_ids"] == ["2343503231"]
+    assert done.text.startswith("Done: Return items of a delivered order") and "#W4887592" in done.text

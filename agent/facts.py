@@ -50,12 +50,31 @@ IDENTIFY = {
 }
 
 
+# Write tools whose precondition is a record's state: offered only when a record in focus (or, with none in
+# focus, any of the customer's records) is in one of these states. Tools not listed are not restricted.
+ORDER_STATES = {"cancel_pending_order": {"pending"}, "modify_pending_order_address": {"pending"},
+                "modify_pending_order_items": {"pending"}, "modify_pending_order_payment": {"pending"},
+                "return_delivered_order_items": {"delivered"}, "exchange_delivered_order_items": {"delivered"}}
+RESERVATION_STATES = {"cancel_reservation": {"upcoming"}, "change_reservation_dates": {"upcoming"},
+                      "report_problem": {"in_stay", "completed"}}
+
+
 @dataclass
 class Facts:
     """The facts block of one decision: lines for the prompt and the text that grounds identifiers."""
 
     lines: list[str] = field(default_factory=list)
     policy: list[str] = field(default_factory=list)
+    order_states: set[str] = field(default_factory=set)  # of the orders in focus, or all of them
+    reservation_states: set[str] = field(default_factory=set)
+
+    def allows(self, tool: str) -> bool:
+        """Whether ``tool``'s precondition can hold for the records in focus."""
+        if tool in ORDER_STATES:
+            return bool(ORDER_STATES[tool] & self.order_states)
+        if tool in RESERVATION_STATES:
+            return bool(RESERVATION_STATES[tool] & self.reservation_states)
+        return True
 
     def text(self) -> str:
         """The block as it goes into the router's prompt (empty when there is nothing to say)."""
@@ -139,6 +158,7 @@ def gather(runner: ToolRunner, customer_id: str | None, conversation: str, auth_
         if len(orders) == 1 and not focus and not reservation_focus:
             focus = orders
         # Other options of a product only when the customer wants a different one: they cost many tokens.
+        facts.order_states = {o["status"] for o in focus or orders}
         named = {i["product_id"] for o in focus for i in o["items"]
                  if i["name"].lower() in said and CHANGE_WORDS.search(said)}
         for order in focus:
@@ -146,6 +166,7 @@ def gather(runner: ToolRunner, customer_id: str | None, conversation: str, auth_
             facts.policy.append(f"Order {order['order_id']} {ORDER_POLICY.get(order['status'], 'cannot be changed')}.")
     facts.lines += stays.lines
     facts.policy += stays.policy
+    facts.reservation_states = stays.reservation_states
     return facts
 
 
@@ -155,6 +176,7 @@ def _reservation_facts(facts: Facts, runner: ToolRunner, customer_id: str, said:
     if not reservations:
         return False
     focus = False
+    facts.reservation_states = {r["state"] for r in reservations}
     facts.lines.append("Reservations: " + "; ".join(
         f"{r['reservation_id']} {r['check_in']} to {r['check_out']} {r['state']}"
         for r in reservations[:MAX_RESERVATIONS]))
@@ -164,7 +186,10 @@ def _reservation_facts(facts: Facts, runner: ToolRunner, customer_id: str, said:
         detail = _read(runner, "get_reservation_details", {"reservation_id": r["reservation_id"]}, customer_id,
                        conversation_id)
         if detail:
+            if not focus:  # the first reservation in focus narrows the states to those in focus
+                facts.reservation_states = set()
             focus = True
+            facts.reservation_states.add(detail["state"])
             listing = detail["listing"]
             facts.lines.append(f"Reservation {r['reservation_id']}: {listing['title']}, {listing['city']}, "
                                f"{detail['check_in']} to {detail['check_out']}, {detail['guests']} guests, "

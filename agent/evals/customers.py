@@ -113,6 +113,7 @@ class FactCustomer:
     _at: int = 0
     _confirmed: bool = False
     _restated: int = 0
+    _refused: int = 0
     _answered: set[str] = field(default_factory=set)
 
     async def opening(self) -> str | None:
@@ -126,7 +127,7 @@ class FactCustomer:
         return self._at >= len(self.requests)
 
     def _advance(self) -> str | None:
-        self._at, self._confirmed, self._restated = self._at + 1, False, 0
+        self._at, self._confirmed, self._restated, self._refused = self._at + 1, False, 0, 0
         return None if self.done else self.requests[self._at].say
 
     async def reply(self, turn: TurnResult) -> str | None:
@@ -144,8 +145,13 @@ class FactCustomer:
         answer = self._answer(turn.text)
         if answer:
             return answer
-        if request.accept is None or IMPOSSIBLE.search(turn.text):  # a question answered, or a refusal
+        if request.accept is None:  # a question, now answered
             return self._advance()
+        if IMPOSSIBLE.search(turn.text):  # a refusal: insist once (it may be the agent's mistake), then move on
+            self._refused += 1
+            if self._refused > 1:
+                return self._advance()
+            return f"Are you sure? {request.say}"
         self._restated += 1
         if self._restated > MAX_RESTATEMENTS:
             return None  # clearly not going to happen

@@ -55,17 +55,21 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
             return {"decision": found.dump(), "then_decide": True}
         history = recent_turns(state, deps.history_messages)
         said = "\n".join(m.text for m in [*history, HumanMessage(text)])
-        facts = (await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
-                                         runtime.context.conversation_id)).text()
+        found = await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
+                                        runtime.context.conversation_id)
+        facts = found.text()
+        # The prompt lists every offered tool (a stable, cached prefix); the schema, which the grammar
+        # enforces, only those whose preconditions can hold for the records in focus.
+        allowed = [t for t in tools if found.allows(t.name)]
         # Facts go after the cached system prompt and history, just before the question: they change per turn.
         tail = [SystemMessage(facts), HumanMessage(text)] if facts else [HumanMessage(text)]
         messages, used = fit([SystemMessage(decide_prompt(tools))], history, tail, deps.prompt_budget)
         # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
         conversation = f"{said}\n{facts}"
         try:
-            value = await ainvoke_structured(model, messages, decision_schema(tools), name="next_step",
+            value = await ainvoke_structured(model, messages, decision_schema(allowed), name="next_step",
                                              max_tokens=120)
-            decision = parse_decision(json.dumps(value), tools, conversation)
+            decision = parse_decision(json.dumps(value), allowed, conversation)
         except StructuredOutputError as exc:
             log.warning("decide: %s", exc)
             decision = None

@@ -49,7 +49,8 @@ def test_the_fact_customer_gives_up_moves_on_after_a_refusal_and_waits_for_a_per
     said = play(stubborn, *[TurnResult("Anything else I can help with?")] * 4)
     assert said[-1] is None and said[1:4] == ["Please cancel my pending order."] * 3
     refused = FactCustomer([CANCEL, ASK])
-    assert play(refused, TurnResult("Sorry, that order can't be cancelled."))[1] == ASK.say
+    no = TurnResult("Sorry, that order can't be cancelled.")
+    assert play(refused, no, no)[1:] == [f"Are you sure? {CANCEL.say}", ASK.say]  # insists once, then moves on
     handed = FactCustomer([CANCEL])
     assert play(handed, TurnResult("I'm passing you to our team.", handoff={"reason": "customer_asked"}))[1] is None
 

@@ -44,3 +44,14 @@ def test_a_mentioned_reservation_takes_the_focus(engine, settings) -> None:
     assert "Reservation HMFK2G6WXT: Sunny cabin in Belem, Lisbon" in text
     assert "Reservation HMFK2G6WXT can be cancelled" in text
     assert "Order #W8008214 can be cancelled" not in text  # her only order is not what she is talking about
+
+
+def test_only_actions_whose_preconditions_can_hold_are_allowed(engine, settings) -> None:
+    runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings)
+    delivered = gather(runner, OWNER, "exchange the skateboard from #W4887592", "token")
+    assert delivered.allows("exchange_delivered_order_items") and not delivered.allows("modify_pending_order_items")
+    pending = gather(runner, OWNER, "change the earbuds in #W7390432", "token")
+    assert pending.allows("modify_pending_order_items") and not pending.allows("return_delivered_order_items")
+    anything = gather(runner, OWNER, "hello", "token")  # no focus: any of the customer's orders counts
+    assert anything.allows("cancel_pending_order") and anything.allows("return_delivered_order_items")
+    assert anything.allows("search_listings")  # not restricted by any record

@@ -208,3 +208,13 @@ def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_
     first, done = asyncio.run(go())
     assert first.confirm is not None and first.confirm["args"]["item_ids"] == ["2343503231"]
     assert done.text.startswith("Done: Return items of a delivered order") and "#W4887592" in done.text
+
+
+def test_the_schema_only_allows_writes_whose_preconditions_hold_for_the_order_in_focus(engine, retriever) -> None:
+    # The 1.5B once chose "modify pending order items" for a delivered order; the grammar now cannot.
+    model = scripted(decision("reply"), "OK.")
+    ask(model, engine, retriever, "mohamed_khan_3010", "I want to exchange the skateboard from order #W4887592")
+    schema = str(model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"])
+    assert "exchange_delivered_order_items" in schema and "modify_pending_order_items" not in schema
+    prompt = model.calls[0]["messages"][0].text
+    assert "modify_pending_order_items" in prompt  # the prompt stays the same, cached prefix

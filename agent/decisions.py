@@ -18,6 +18,7 @@ from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
 
 REPLY, SEARCH, HANDOFF = "reply", "search_help_center", "handoff"
+CLARIFY = "clarify"  # decided in code, never offered: ask the customer to say exactly what they want
 # Tools the conversation engine handles itself or that add nothing for a small model.
 NOT_OFFERED = {"think", "calculate", "transfer_to_human_agents"}
 # Identifiers the model must not invent: they have to appear in the conversation.

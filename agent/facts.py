@@ -23,7 +23,7 @@ from agent.decisions import mentioned
 from tools.registry import UnknownTool
 from tools.runner import ToolRunner
 
-MAX_VARIANTS = 24  # options of one product shown; past this the prompt grows faster than it helps
+MAX_VARIANTS = 6  # options of one product shown (best matches first); more confuses a small model
 MAX_RESERVATIONS = 5
 CHANGE_WORDS = re.compile(r"\b(exchange|swap|switch|change|modify|instead|different|another|other)\b", re.I)
 
@@ -111,7 +111,7 @@ def _payment_line(methods: dict[str, Any]) -> str:
 
 
 def _order_lines(order: dict[str, Any], variants_for: set[str], runner: ToolRunner, customer_id: str,
-                 conversation_id: str) -> list[str]:
+                 conversation_id: str, said: str) -> list[str]:
     lines = [f"Order {order['order_id']} ({order['status']}), paid with "
              f"{', '.join(sorted({p['payment_method_id'] for p in order['payment_history']}))}; items:"]
     for item in order["items"]:
@@ -124,10 +124,14 @@ def _order_lines(order: dict[str, Any], variants_for: set[str], runner: ToolRunn
         variants_for.discard(item["product_id"])  # once per product, even if two orders hold it
         product = _read(runner, "get_product_details", {"product_id": item["product_id"]}, customer_id,
                         conversation_id) or {}
-        available = [(vid, v) for vid, v in product.get("variants", {}).items() if v.get("available")]
-        shown = [f"{vid} ({', '.join(str(x) for x in v['options'].values())}) {_money(v['price'])}"
+        available = [(vid, v) for vid, v in product.get("variants", {}).items()
+                     if v.get("available") and vid != item["item_id"]]
+        # Best matches for the options the customer named first, and only a few: a small model picks the
+        # first plausible id it sees, and a long list costs prefill time.
+        available.sort(key=lambda pair: -_matching(pair[1]["options"], said))
+        shown = [f"{vid} ({', '.join(f'{k} {x}' for k, x in v['options'].items())}) {_money(v['price'])}"
                  for vid, v in available[:MAX_VARIANTS]]
-        lines.append(f"  {item['name']} options in stock: " + "; ".join(shown))
+        lines.append(f"  {item['name']} options in stock, best match first: " + "; ".join(shown))
     return lines
 
 
@@ -158,11 +162,15 @@ def gather(runner: ToolRunner, customer_id: str | None, conversation: str, auth_
         if len(orders) == 1 and not focus and not reservation_focus:
             focus = orders
         # Other options of a product only when the customer wants a different one: they cost many tokens.
-        facts.order_states = {o["status"] for o in focus or orders}
+        # With a reservation in focus and no order, no order write is on offer (and the other way round).
+        facts.order_states = {o["status"] for o in focus} if focus or reservation_focus else \
+            {o["status"] for o in orders}
+        if focus and not reservation_focus:
+            stays.reservation_states = set()
         named = {i["product_id"] for o in focus for i in o["items"]
                  if i["name"].lower() in said and CHANGE_WORDS.search(said)}
         for order in focus:
-            facts.lines += _order_lines(order, named, runner, customer_id, conversation_id)
+            facts.lines += _order_lines(order, named, runner, customer_id, conversation_id, said)
             facts.policy.append(f"Order {order['order_id']} {ORDER_POLICY.get(order['status'], 'cannot be changed')}.")
     facts.lines += stays.lines
     facts.policy += stays.policy
@@ -198,6 +206,11 @@ def _reservation_facts(facts: Facts, runner: ToolRunner, customer_id: str, said:
             facts.policy.append(f"Reservation {r['reservation_id']} "
                                 f"{RESERVATION_POLICY.get(detail['state'], 'cannot be changed')}.")
     return focus
+
+
+def _matching(options: dict[str, Any], said: str) -> int:
+    """How many of a variant's option values the customer mentioned (whole words)."""
+    return sum(bool(re.search(rf"\b{re.escape(str(v).lower())}\b", said)) for v in options.values())
 
 
 def _address(a: dict[str, Any]) -> str:

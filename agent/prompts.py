@@ -67,6 +67,8 @@ NOT_DONE = "Okay, I haven't changed anything. Is there anything else I can help 
 NEEDS_APPROVAL = ("This needs a quick review by a member of our team, who will reply here shortly. "
                   "Nothing has been changed yet.")
 FAILED = "Sorry, that didn't work: {error} Would you like me to connect you with a person from our team?"
+CLARIFY = ("Sorry, I got that wrong. Could you tell me exactly what you'd like: the order or reservation, "
+           "the items and the options you want?")
 IDENTIFIED = "Thank you, I've found your account. How can I help you today?"
 
 HANDOFF = ("I'm passing you to a member of our support team; they will reply here shortly. "

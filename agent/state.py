@@ -7,6 +7,7 @@ signed token) as run context, and tools read it from there.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
@@ -26,6 +27,8 @@ class ConversationState(TypedDict, total=False):
     # Set when this turn hands the conversation to a person: {"reason", "action"?}.
     handoff: dict[str, Any] | None
     failures: int  # consecutive failed tool calls
+    # Hashes of writes the customer said no to: proposing exactly the same again is not allowed.
+    declined: Annotated[list[str], operator.add]
     then_decide: bool  # the customer identified themselves: decide again on the same message
     # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
     authenticated: str | None

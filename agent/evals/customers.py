@@ -40,6 +40,7 @@ QUESTION = re.compile(r"\?|\b(please (provide|share|tell|confirm|let)|could you|
 # The agent says a request cannot be done: the customer moves on to the next one rather than insist.
 IMPOSSIBLE = re.compile(r"\b(can ?not|can't|could ?n[o']t|didn't work|unable to|not (possible|able|allowed|eligible)|"
                         r"isn't possible|insufficient|not enough)\b", re.I)
+OFFER_OF_A_PERSON = re.compile(r"[^.?!]*\b(a person|a human|our team)\b[^.?!]*\?", re.I)
 # How often the customer repeats a request the agent has not acted on before giving up.
 MAX_RESTATEMENTS = 3
 
@@ -142,7 +143,8 @@ class FactCustomer:
             return self.correction or f"No, that's not what I asked for. {request.say}"
         if self._confirmed:  # this is the outcome of what was confirmed
             return self._advance()
-        answer = self._answer(turn.text)
+        # An offer of a person is not a question about the request ("Would you like me to connect you…?").
+        answer = self._answer(OFFER_OF_A_PERSON.sub("", turn.text))
         if answer:
             return answer
         if request.accept is None:  # a question, now answered

@@ -43,7 +43,8 @@ def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContex
                                 "args_hash": result.args_hash})
             if not (isinstance(answer, dict) and answer.get("confirm") is True
                     and answer.get("args_hash") in (None, result.args_hash)):
-                return {"tool_result": _as_state(result, status="cancelled", error=CANCELLED)}
+                return {"tool_result": _as_state(result, status="cancelled", error=CANCELLED),
+                        "declined": [result.args_hash]}
             result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"],
                                              confirmed=result.args_hash, **call)
         update: dict[str, Any] = {"tool_result": _as_state(result)}

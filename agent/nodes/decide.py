@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 
 from agent import prompts
 from agent.decisions import (
+    CLARIFY,
     HANDOFF,
     SEARCH,
     Decision,
@@ -28,6 +29,7 @@ from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState, TurnContext, current_customer
 from tools.api import Tool
+from tools.runner import args_hash
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,10 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         except StructuredOutputError as exc:
             log.warning("decide: %s", exc)
             decision = None
+        if decision is not None and decision.args is not None and \
+                args_hash(decision.action, decision.args) in state.get("declined", []):
+            log.info("decide: the customer already said no to exactly this; asking them instead")
+            decision = Decision(CLARIFY)
         if decision is None:
             # Searching the help center with the customer's own words is the safe default.
             log.warning("decide: no valid, grounded decision; searching the help center instead")

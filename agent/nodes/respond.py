@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent import prompts
+from agent.decisions import CLARIFY
 from agent.deps import GraphDeps
 from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
@@ -49,6 +50,8 @@ def citations_for(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def outcome_text(state: ConversationState, registry: Registry) -> str | None:
     """The reply to an action's outcome, written in code; None when the model should write it (read results)."""
+    if state.get("decision", {}).get("action") == CLARIFY:
+        return prompts.CLARIFY
     result = state.get("tool_result")
     if result is None or state.get("decision", {}).get("action") == "search_help_center":
         return None

@@ -91,3 +91,23 @@ def test_the_confirm_endpoint_resumes_and_refuses_when_nothing_waits(settings, r
         while time.monotonic() < deadline and status_of(engine) != "cancelled":
             time.sleep(0.05)
         assert status_of(engine) == "cancelled"
+
+
+def test_the_same_declined_action_is_not_proposed_again(engine, retriever) -> None:
+    # The router proposes the same cancellation each time; after a "no, …" the customer is asked instead.
+    registry = load_registry(["orders", "listings"])
+    stubborn = scripted(lambda m: decision("cancel_pending_order", order_id=ORDER, reason="ordered by mistake")
+                        if "cancel" in m[-1].text.lower() else decision("reply"), "Done.")
+    chat = ChatService(engine, build_graph(GraphDeps(model=stubborn, retriever=retriever, engine=engine,
+                                                     registry=registry, runner=ToolRunner(registry, engine)),
+                                           InMemorySaver()))
+
+    async def go():
+        conv = chat.create_conversation(CUSTOMER)
+        await chat.handle_message(conv, ASK)
+        again = await chat.handle_message(conv, f"No, that's not what I meant. {ASK}")
+        return again
+
+    again = asyncio.run(go())
+    assert again.confirm is None and again.text.startswith("Sorry, I got that wrong")
+    assert status_of(engine) == "pending"

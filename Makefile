@@ -6,6 +6,8 @@ PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
 CLI     := $(VENV)/bin/concierge
 DEPS    := $(VENV)/.deps-installed
+CHROMIUM := /usr/bin/chromium
+SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test eval setup clean
 
@@ -31,9 +33,15 @@ demo: $(DEPS)
 	$(CLI) ingest knowledge/corpus
 	$(CLI) serve $(if $(PORT),--port $(PORT))
 
-test: $(DEPS)
+test: $(DEPS) $(CHROMIUM)
 	$(CLI) model fetch
 	$(PY) -m pytest
+
+# The widget's browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+$(CHROMIUM):
+	@echo "==> installing Debian's chromium and chromium-driver for the browser tests"
+	$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver)
 
 # The agent's scenario suites (needs `make demo`'s ingested help center, or run `concierge ingest` first).
 eval: $(DEPS)

@@ -23,6 +23,8 @@ eval_app = typer.Typer(help="Measure quality.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 bench_app = typer.Typer(help="Measure speed.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+slack_app = typer.Typer(help="The Slack app of the support team.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -413,7 +415,25 @@ def token(customer_id: str) -> None:
 @app.command()
 def serve(host: Annotated[str | None, typer.Option()] = None,
           port: Annotated[int | None, typer.Option()] = None) -> None:
-    """Serve the API and the chat page (default http://127.0.0.1:8000)."""
+    """Serve the API, the widget and its demo page (default http://127.0.0.1:8000/demo)."""
+    _serve(host, port, slack_socket_mode=False)
+
+
+@slack_app.command("socket")
+def slack_socket(host: Annotated[str | None, typer.Option()] = None,
+                 port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Serve as `concierge serve` does, with the Slack app connected over Socket Mode (no public URL needed)."""
+    settings = get_settings()
+    s = settings.slack
+    missing = [name for name, value in (("BOT_TOKEN", s.bot_token), ("APP_TOKEN", s.app_token),
+                                        ("CHANNEL", s.channel)) if value is None]
+    if missing:
+        raise _fail("Socket Mode needs " + ", ".join(f"CONCIERGE_SLACK__{m}" for m in missing) +
+                    " (see README, section Slack).")
+    _serve(host, port, slack_socket_mode=True)
+
+
+def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     import uvicorn
 
     from agent.server import create_app
@@ -421,8 +441,9 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     settings = get_settings()
     _setup_logging(settings)
     host, port = host or settings.web.host, port or settings.web.port
-    console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/demo")
+    uvicorn.run(create_app(settings, slack_socket_mode=slack_socket_mode), host=host, port=port,
+                log_level=settings.log_level.lower())
 
 
 @app.command()

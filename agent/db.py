@@ -40,7 +40,9 @@ def _sqlite_begin(conn) -> None:
 
 def create_tables(engine: Engine) -> None:
     """Create every table that does not exist yet (never drops anything)."""
-    import agent.conversations  # noqa: F401 - registers the tables on SQLModel.metadata
+    # Imported for their side effect: each registers its tables on SQLModel.metadata.
+    import agent.channels.slack_threads
+    import agent.conversations  # noqa: F401
     import tools.listings.models
     import tools.orders.models  # noqa: F401
 

@@ -8,6 +8,8 @@ channel drives these transitions through the internal agent API.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlmodel import Session, col, select
 from agent.conversations import Conversation, Ticket, TranscriptMessage
 from agent.events import EventHub
 
+log = logging.getLogger(__name__)
 WAITING, HUMAN, BOT, CLOSED = "waiting_for_human", "human", "bot", "closed"
 HIGH_PRIORITY = {"approval", "model_error", "repeated_failure"}
 
@@ -35,6 +38,8 @@ class HandoffService:
     def __init__(self, engine: Engine, hub: EventHub) -> None:
         self.engine = engine
         self.hub = hub
+        # Called with each newly opened ticket (the Slack channel posts it to the support channel).
+        self.on_open: list[Callable[[Ticket], Awaitable[None]]] = []
 
     def _open_ticket(self, session: Session, conversation_id: str) -> Ticket | None:
         return session.exec(select(Ticket).where(Ticket.conversation_id == conversation_id,
@@ -65,6 +70,7 @@ class HandoffService:
         with Session(self.engine) as session:
             conversation = self._conversation(session, conversation_id)
             ticket = self._open_ticket(session, conversation_id)
+            fresh = ticket is None
             if ticket is None:
                 ticket = Ticket(conversation_id=conversation_id, customer_id=conversation.customer_id, reason=reason,
                                 summary=summary[:2000], priority="high" if reason in HIGH_PRIORITY else "normal",
@@ -75,6 +81,12 @@ class HandoffService:
                 session.commit()
                 session.refresh(ticket)
         await self.hub.publish(conversation_id, "handoff", {"state": WAITING, "ticket": ticket.id, "reason": reason})
+        if fresh:
+            for listener in self.on_open:
+                try:
+                    await listener(ticket)
+                except Exception:  # a staff tool being down must not break the customer's turn
+                    log.exception("a handoff listener failed for ticket %s", ticket.id)
         return ticket
 
     async def take(self, conversation_id: str, agent: str) -> Ticket:
@@ -93,8 +105,8 @@ class HandoffService:
         await self.hub.publish(conversation_id, "handoff", {"state": HUMAN, "ticket": ticket.id, "agent": agent})
         return ticket
 
-    async def agent_message(self, conversation_id: str, agent: str, text: str) -> None:
-        """A human agent's reply, relayed to the customer."""
+    async def agent_message(self, conversation_id: str, agent: str, text: str, via: str = "api") -> None:
+        """A human agent's reply, relayed to the customer (``via``: the staff tool it came from)."""
         with Session(self.engine) as session:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode != HUMAN:
@@ -102,7 +114,7 @@ class HandoffService:
             session.add(TranscriptMessage(conversation_id=conversation_id, role="agent", text=text))
             session.commit()
         await self.hub.publish(conversation_id, "message", {"role": "agent", "agent": agent, "text": text,
-                                                            "citations": []})
+                                                            "citations": [], "via": via})
 
     def clear_action(self, ticket_id: int) -> None:
         """The waiting action was decided; forget it."""

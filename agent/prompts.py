@@ -60,6 +60,18 @@ Answer the customer's question using only this data, in two to four sentences.
 
 Customer: {question}"""
 
+ASSIST = """A support agent asks you to draft their next reply to the customer.
+
+{facts}
+
+Help-center excerpts:
+{excerpts}
+
+Conversation so far:
+{conversation}
+
+Write only the reply to the customer, two to four sentences, using only the facts and excerpts above."""
+
 # Outcomes of actions are written by code, not the model: they must be exact, and a small model
 # was seen inventing phone numbers and "contact customer service" in them.
 DONE = "Done: {what}."

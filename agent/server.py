@@ -25,16 +25,44 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{where}: {error.get('msg', 'invalid')}"
 
 
+async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:
+    """Connect the Slack app over Socket Mode (no public URL needed)."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    if slack is None or settings.slack.app_token is None:
+        raise RuntimeError("Socket Mode needs CONCIERGE_SLACK__BOT_TOKEN, CONCIERGE_SLACK__CHANNEL and "
+                           "CONCIERGE_SLACK__APP_TOKEN (an xapp- token with connections:write).")
+    handler = AsyncSocketModeHandler(slack.app, settings.slack.app_token.get_secret_value())
+    await handler.connect_async()
+    return handler
+
+
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
-               retriever: Retriever | None = None) -> FastAPI:
-    """The app; ``model``/``retriever`` override the configured ones (tests pass a scripted model)."""
+               retriever: Retriever | None = None, slack_socket_mode: bool = False) -> FastAPI:
+    """The app; ``model``/``retriever`` override the configured ones (tests pass a scripted model).
+
+    With a Slack bot token configured, Slack's requests arrive at ``/slack/events``; with
+    ``slack_socket_mode`` the same Slack app connects over Socket Mode instead.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_services(settings, model=model, retriever=retriever) as services:
             app.state.services = services
-            yield
+            app.state.slack = None
+            if settings.slack.bot_token is not None:
+                from agent.channels.slack import SlackChannel
+
+                app.state.slack = SlackChannel(services)
+            socket = await _connect_socket_mode(app.state.slack, settings) if slack_socket_mode else None
+            try:
+                yield
+            finally:
+                if socket is not None:
+                    await socket.close_async()
+                if app.state.slack is not None:
+                    await app.state.slack.close()
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
@@ -52,6 +80,17 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
                             content={"detail": "; ".join(_describe(e) for e in errors),
                                      "errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in errors]})
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Any:
+        """Slack's events, actions and commands; bolt checks each request's signature."""
+        if request.app.state.slack is None:
+            return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={
+                "detail": "Slack is off: set CONCIERGE_SLACK__BOT_TOKEN, CONCIERGE_SLACK__SIGNING_SECRET and "
+                          "CONCIERGE_SLACK__CHANNEL."})
+        from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+
+        return await AsyncSlackRequestHandler(request.app.state.slack.app).handle(request)
 
     @app.get("/healthz")
     def healthz(request: Request) -> dict[str, Any]:

@@ -111,6 +111,16 @@ class WebSettings(BaseModel):
     requests_per_minute_per_ip: int = Field(default=60, description="new conversations and messages per client IP")
 
 
+class SlackSettings(BaseModel):
+    """The Slack app of the human support team (off unless a bot token is set)."""
+
+    bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token; unset = Slack off")
+    signing_secret: SecretStr | None = Field(default=None, description="verifies requests to /slack/events")
+    app_token: SecretStr | None = Field(default=None, description="xapp-… token, for `concierge slack socket`")
+    channel: str | None = Field(default=None, description="the support channel's id, where handoffs are posted")
+    api_url: str | None = Field(default=None, description="Slack Web API base URL; default Slack's (tests: a mock)")
+
+
 class Settings(BaseSettings):
     """All of Concierge's configuration. Build it once with :func:`get_settings`."""
 
@@ -125,6 +135,7 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = KnowledgeSettings()
     tools: ToolSettings = ToolSettings()
     web: WebSettings = WebSettings()
+    slack: SlackSettings = SlackSettings()
     log_level: str = "INFO"
 
     # Derived locations. Properties, so that overriding data_dir moves them all.

@@ -13,10 +13,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Header, HTTPException, status
 from pydantic import BaseModel, Field
 
+from agent.approvals import ApprovalError, decide_approval
 from agent.channels.web import ConversationDep, ServicesDep
 from agent.conversations import Ticket
 from agent.handoff import HandoffError
-from tools.runner import Status
 
 
 def require_agent(services: ServicesDep, key: Annotated[str | None, Header(alias="X-Agent-Key")] = None) -> None:
@@ -106,20 +106,7 @@ async def close(body: AgentAction, conversation: ConversationDep, services: Serv
 @router.post("/conversations/{conversation_id}/approve")
 async def approve(body: Decision, conversation: ConversationDep, services: ServicesDep) -> dict[str, Any]:
     """Approve or reject the action waiting on the ticket; an approval runs it, audited with the agent."""
-    ticket = services.chat.handoff.ticket_for(conversation.id)
-    if ticket is None or not ticket.pending_action:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Nothing in this conversation is waiting for approval.")
-    action = ticket.pending_action
-    if not body.approve:
-        await services.chat.say(conversation.id, "A member of our team reviewed your request and could not approve "
-                                                 "it, so nothing was changed. They can tell you more here.")
-        services.chat.handoff.clear_action(ticket.id)
-        return {"approved": False}
-    result = services.runner.run(action["tool"], action["args"], customer_id=action["customer_id"],
-                                 conversation_id=conversation.id, confirmed=action["args_hash"],
-                                 approved_by=f"agent:{body.agent}")
-    if result.status is not Status.OK:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"The action could not be applied: {result.message}")
-    services.chat.handoff.clear_action(ticket.id)
-    await services.chat.say(conversation.id, "Your request was approved and is done.")
-    return {"approved": True, "result": result.data}
+    try:
+        return await decide_approval(services.chat, services.runner, conversation.id, body.agent, body.approve)
+    except ApprovalError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None

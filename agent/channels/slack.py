@@ -1,0 +1,304 @@
+"""Slack for the human support team (slack-bolt): handoff threads, relay both ways, approvals, assist, look-ups.
+
+- A handoff posts a message in the support channel (who, what they want, the summary, the records involved)
+  with "Take it" / "Hand back to bot" buttons; the conversation continues in that message's thread.
+- While the ticket is open, the customer's messages appear in the thread; an agent's reply in the thread
+  reaches the customer's widget (replying takes the conversation if nobody has).
+- A ticket waiting for approval (e.g. a large refund) carries Approve / Reject buttons; the decision runs
+  (or drops) exactly the waiting action, audited with the agent's Slack identity.
+- Mentioning the bot in a thread asks the model for a suggested reply, grounded in the help center and the
+  customer's records, shown only to that agent with a button to send it.
+- ``/concierge order #W…`` and ``/concierge reservation HM…`` look records up, visible only to the caller.
+
+HTTP mode goes through bolt's FastAPI adapter at ``/slack/events`` (bolt verifies the signatures);
+``concierge slack socket`` runs the same app over Socket Mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import Session
+
+from agent import prompts
+from agent.approvals import ApprovalError, decide_approval
+from agent.channels.slack_threads import conversation_of, save_thread
+from agent.conversations import Ticket
+from agent.facts import gather
+from agent.handoff import BOT, CLOSED, HUMAN, HandoffError
+from agent.runtime import Services
+from tools.listings.models import Reservation
+from tools.orders.store import order_record
+
+log = logging.getLogger(__name__)
+ORDER_ID, RESERVATION_ID = re.compile(r"#?W\d{7}", re.I), re.compile(r"\bHM[0-9A-Z]{8}\b")
+REASONS = {"customer_asked": "asked for a person", "model_decided": "the assistant could not help",
+           "approval": "an action needs approval", "repeated_failure": "the assistant failed repeatedly",
+           "model_error": "the model is unavailable", "staff": "escalated by staff"}
+
+
+def slack_configured(services: Services) -> bool:
+    """Whether a bot token is set (the Slack channel is on)."""
+    return services.settings.slack.bot_token is not None
+
+
+class SlackChannel:
+    """The bolt app and the bridge between tickets and Slack threads."""
+
+    def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
+        s = services.settings.slack
+        if s.bot_token is None or s.channel is None:
+            raise RuntimeError("Slack needs CONCIERGE_SLACK__BOT_TOKEN and CONCIERGE_SLACK__CHANNEL "
+                               "(and CONCIERGE_SLACK__SIGNING_SECRET for HTTP mode).")
+        self.services = services
+        self.channel = s.channel
+        token = s.bot_token.get_secret_value()
+        self.client = client or AsyncWebClient(token=token, **({"base_url": s.api_url} if s.api_url else {}))
+        self.app = AsyncApp(client=self.client, signing_secret=s.signing_secret.get_secret_value()
+                            if s.signing_secret else None)
+        self._following: dict[str, asyncio.Task[None]] = {}
+        self._names: dict[str, str] = {}
+        services.chat.handoff.on_open.append(self.post_ticket)
+        self._register()
+
+    # --- tickets into threads ---------------------------------------------------------------------
+
+    async def post_ticket(self, ticket: Ticket) -> None:
+        """Post a new ticket to the support channel and follow its conversation into the thread."""
+        said = " ".join(m.text for m in self.services.chat.transcript(ticket.conversation_id) if m.role == "customer")
+        records = sorted({m.upper().lstrip("#") for m in ORDER_ID.findall(said)}) + sorted(
+            set(RESERVATION_ID.findall(said)))
+        response = await self.client.chat_postMessage(channel=self.channel, text=self._headline(ticket),
+                                                      blocks=self._ticket_blocks(ticket, records))
+        save_thread(self.services.engine, ticket.conversation_id, ticket.id, response["channel"], response["ts"])
+        self._follow(ticket.conversation_id, response["ts"])
+
+    def _headline(self, ticket: Ticket) -> str:
+        who = ticket.customer_id or "an anonymous customer"
+        priority = ":rotating_light: " if ticket.priority == "high" else ""
+        return f"{priority}Handoff from {who}: {REASONS.get(ticket.reason, ticket.reason)}"
+
+    def _ticket_blocks(self, ticket: Ticket, records: list[str]) -> list[dict[str, Any]]:
+        cid = ticket.conversation_id
+        fields = [f"*Customer:* {ticket.customer_id or 'not signed in'}", f"*Priority:* {ticket.priority}"]
+        if records:
+            fields.append("*Records:* " + ", ".join(f"`{r}`" for r in records))
+        blocks: list[dict[str, Any]] = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{self._headline(ticket)}*"}},
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Summary:* {_plain(ticket.summary)}"}},
+        ]
+        buttons = [_button("Take it", "take", cid, "primary"), _button("Hand back to bot", "hand_back", cid)]
+        if ticket.pending_action:
+            action = ticket.pending_action
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+                f"*Waiting for approval:* `{action['tool']}` {json.dumps(action['args'])}")}})
+            buttons = [_button("Approve", "approve", cid, "primary"), _button("Reject", "reject", cid, "danger"),
+                       *buttons]
+        # Action ids must be unique within a block: one per record, all handled by the "lookup" listener.
+        buttons += [_button(f"Look up {r}", f"lookup-{n}", r) for n, r in enumerate(records[:3])]
+        blocks.append({"type": "actions", "elements": buttons})
+        return blocks
+
+    def _follow(self, conversation_id: str, ts: str) -> None:
+        """Relay the conversation's events into the thread until it goes back to the bot or closes."""
+        after = self.services.chat.hub.last_id(conversation_id)
+
+        async def relay() -> None:
+            async for event in self.services.chat.hub.subscribe(conversation_id, after=after):
+                if event is None:
+                    continue
+                data = event.data
+                if event.type == "message" and data.get("role") == "customer":
+                    await self._say(ts, f"*Customer:* {_plain(data['text'])}")
+                elif event.type == "message" and data.get("role") == "assistant":
+                    await self._say(ts, f"*Assistant:* {_plain(data['text'])}")
+                elif event.type == "message" and data.get("role") == "agent" and data.get("via") != "slack":
+                    await self._say(ts, f"*{data['agent']}* (outside Slack): {_plain(data['text'])}")
+                elif event.type == "handoff" and data.get("state") in (BOT, CLOSED):
+                    await self._say(ts, "Handed back to the bot." if data["state"] == BOT else "Conversation closed.")
+                    return
+
+        task = asyncio.create_task(relay())
+        self._following[conversation_id] = task
+        task.add_done_callback(lambda _t: self._following.pop(conversation_id, None))
+
+    async def _say(self, ts: str, text: str) -> None:
+        await self.client.chat_postMessage(channel=self.channel, thread_ts=ts, text=text)
+
+    async def close(self) -> None:
+        """Stop relaying (at shutdown)."""
+        for task in list(self._following.values()):
+            task.cancel()
+
+    # --- Slack's side -----------------------------------------------------------------------------
+
+    async def _agent(self, user_id: str) -> str:
+        """The name customers see for a Slack user (their display name, looked up once)."""
+        if user_id not in self._names:
+            try:
+                profile = (await self.client.users_info(user=user_id))["user"]["profile"]
+                self._names[user_id] = profile.get("display_name") or profile.get("real_name") or "Support agent"
+            except Exception:
+                log.warning("could not look up Slack user %s", user_id)
+                return "Support agent"
+        return self._names[user_id]
+
+    def _register(self) -> None:
+        app, chat, runner = self.app, self.services.chat, self.services.runner
+
+        @app.action("take")
+        async def take(ack, body, action) -> None:
+            await ack()
+            user, cid = body["user"]["id"], action["value"]
+            ts = body["container"].get("thread_ts") or body["container"]["message_ts"]
+            try:
+                await chat.handoff.take(cid, await self._agent(user))
+            except HandoffError as exc:
+                await self._say(ts, f"<@{user}>: {exc}")
+                return
+            await self._say(ts, f"<@{user}> took this conversation. Replies in this thread go to the customer.")
+
+        @app.action("hand_back")
+        async def hand_back(ack, body, action) -> None:
+            await ack()
+            user, cid = body["user"]["id"], action["value"]
+            try:
+                await chat.handoff.release(cid, await self._agent(user))
+            except HandoffError as exc:
+                await self._say(body["container"]["message_ts"], f"<@{user}>: {exc}")
+
+        async def decide(body: dict[str, Any], cid: str, approve: bool) -> None:
+            user = body["user"]["id"]
+            ts = body["container"]["message_ts"]
+            try:
+                # Audited as the Slack identity: the user id is stable, the name is for people.
+                await decide_approval(chat, runner, cid, f"slack:{user}", approve)
+            except ApprovalError as exc:
+                await self._say(ts, f"<@{user}>: {exc}")
+                return
+            await self._say(ts, f"<@{user}> {'approved' if approve else 'rejected'} the action.")
+
+        @app.action("approve")
+        async def approve(ack, body, action) -> None:
+            await ack()
+            await decide(body, action["value"], True)
+
+        @app.action("reject")
+        async def reject(ack, body, action) -> None:
+            await ack()
+            await decide(body, action["value"], False)
+
+        @app.action(re.compile(r"^lookup-"))
+        async def lookup(ack, body, action, respond) -> None:
+            await ack()
+            await respond(response_type="ephemeral", replace_original=False, text=self.describe(action["value"]))
+
+        @app.action("send_suggestion")
+        async def send_suggestion(ack, body, action, respond) -> None:
+            await ack()
+            cid, text = json.loads(action["value"])
+            await self._reply(cid, body["user"]["id"], text)
+            await respond(response_type="ephemeral", replace_original=True, text="Sent to the customer.")
+
+        @app.event("message")
+        async def thread_reply(event, say, context) -> None:
+            if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
+                return  # edits, joins, the bot's own posts, and chatter outside ticket threads
+            thread = conversation_of(self.services.engine, event["channel"], event["thread_ts"])
+            if thread is None or f"<@{context.bot_user_id}>" in event.get("text", ""):
+                return  # not a ticket thread, or a mention (agent assist handles those)
+            try:
+                await self._reply(thread.conversation_id, event["user"], event["text"])
+            except HandoffError as exc:
+                await say(text=f"<@{event['user']}>: {exc}", thread_ts=event["thread_ts"])
+
+        @app.event("app_mention")
+        async def assist(event) -> None:
+            thread = conversation_of(self.services.engine, event["channel"], event.get("thread_ts") or "")
+            if thread is None:
+                await self.client.chat_postEphemeral(channel=event["channel"], user=event["user"],
+                                                     text="Mention me in a handoff thread to get a suggested reply.")
+                return
+            suggestion = await self.suggest(thread.conversation_id)
+            await self.client.chat_postEphemeral(
+                channel=event["channel"], user=event["user"], thread_ts=thread.ts,
+                text=f"Suggested reply: {suggestion}",
+                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"*Suggested reply* (only you see "
+                                                                                f"this):\n{_plain(suggestion)}"}},
+                        {"type": "actions", "elements": [_button("Send to customer", "send_suggestion",
+                                                                 json.dumps([thread.conversation_id, suggestion]),
+                                                                 "primary")]}])
+
+        @app.command("/concierge")
+        async def command(ack, command) -> None:
+            words = command.get("text", "").split()
+            if len(words) != 2 or words[0] not in ("order", "reservation"):
+                await ack(response_type="ephemeral",
+                          text="Usage: `/concierge order #W1234567` or `/concierge reservation HM1234ABCD`")
+                return
+            await ack(response_type="ephemeral", text=self.describe(words[1]))
+
+    async def _reply(self, conversation_id: str, user: str, text: str) -> None:
+        """An agent's words to the customer; the first reply takes the conversation if nobody has."""
+        name = await self._agent(user)
+        if self.services.chat.mode(conversation_id) != HUMAN:
+            await self.services.chat.handoff.take(conversation_id, name)
+        await self.services.chat.handoff.agent_message(conversation_id, name, text, via="slack")
+
+    def describe(self, identifier: str) -> str:
+        """A staff view of an order or reservation, for Slack."""
+        key = identifier.strip().upper()
+        with Session(self.services.engine) as session:
+            if ORDER_ID.fullmatch(key.lstrip("#")) or ORDER_ID.fullmatch(key):
+                order_id = "#" + key.lstrip("#")
+                order = order_record(session, order_id)
+                if order is None:
+                    return f"No order {order_id}."
+                items = "; ".join(f"{i['name']} ({', '.join(map(str, i['options'].values()))}) ${i['price']:.2f}"
+                                  for i in order["items"])
+                return (f"*Order {order_id}* — {order['status']}, customer `{order['user_id']}`, ship to "
+                        f"{order['address']['city']}, {order['address']['state']}\nItems: {items}")
+            reservation = session.get(Reservation, key)
+            if reservation is None:
+                return f"No order or reservation {key}."
+            return (f"*Reservation {key}* — {reservation.status}, guest `{reservation.guest_id}`, listing "
+                    f"`{reservation.listing_id}`, {reservation.check_in} to {reservation.check_out}, "
+                    f"{reservation.guests} guests, total ${reservation.total:,.2f}")
+
+    async def suggest(self, conversation_id: str) -> str:
+        """A suggested next reply: the model, grounded in the help center and the customer's records."""
+        services = self.services
+        transcript = services.chat.transcript(conversation_id)[-8:]
+        customer = services.chat.get_conversation(conversation_id).customer_id
+        last = next((m.text for m in reversed(transcript) if m.role == "customer"), "")
+        hits = await asyncio.to_thread(services.retriever.search, last) if last else []
+        said = "\n".join(m.text for m in transcript)
+        facts = await asyncio.to_thread(gather, services.runner, customer, said,
+                                        services.settings.tools.auth_mode, conversation_id)
+        excerpts = "\n\n".join(f"[{n}] {h.text}" for n, h in enumerate(hits, 1)) or "(nothing relevant)"
+        lines = "\n".join(f"{m.role}: {m.text}" for m in transcript)
+        task = prompts.ASSIST.format(facts=facts.text() or "(customer not signed in)", excerpts=excerpts,
+                                     conversation=lines)
+        answer = await services.model.chat.ainvoke([SystemMessage(prompts.RESPOND), HumanMessage(task)])
+        return answer.text.strip()
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text},
+                              "action_id": action_id, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _plain(text: str) -> str:
+    """Customer text shown in Slack: no mentions or links can be smuggled in (Slack's escaping rules)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

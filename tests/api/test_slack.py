@@ -1,0 +1,233 @@
+"""The Slack channel through bolt's real request handling: signed requests in, a mock Slack Web API out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from slack_sdk.signature import SignatureVerifier
+from sqlmodel import Session, select
+
+from agent.identity import sign_customer
+from agent.server import create_app
+from tests.conftest import decision, scripted
+from tests.slack_mock import BOT_USER, MockSlack
+from tools.audit import ToolAudit
+from tools.listings.models import Reservation
+
+SECRET, CHANNEL = "signing-secret", "C_SUPPORT"
+GUEST, BIG_REFUND = "lucas_davis_5124", "HMUR0LI37U"  # a flexible stay whose refund is over the $500 limit
+SUGGESTION = "Your refund will reach your card within 5 to 10 business days."
+
+
+def router(messages) -> str:
+    text = messages[-1].text
+    if BIG_REFUND in text:
+        return decision("cancel_reservation", reservation_id=BIG_REFUND)
+    return decision("reply")
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    mock = MockSlack()
+    yield mock
+    mock.close()
+
+
+@pytest.fixture
+def client(settings, retriever, slack) -> Iterator[TestClient]:
+    configured = settings.model_copy(update={"slack": settings.slack.model_copy(update={
+        "bot_token": SecretStr("xoxb-test"), "signing_secret": SecretStr(SECRET), "channel": CHANNEL,
+        "api_url": f"{slack.url}/api/"})})
+    app = create_app(configured, retriever=retriever, model=scripted(router, SUGGESTION))
+    with TestClient(app) as c:
+        yield c
+
+
+def signed(client: TestClient, body: str, content_type: str, secret: str = SECRET):
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return client.post("/slack/events", content=body, headers={
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature})
+
+
+def event(client: TestClient, **fields: Any):
+    body = json.dumps({"token": "t", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": f"Ev{time.monotonic_ns()}", "event_time": int(time.time()),
+                       "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}],
+                       "event": {"channel": CHANNEL, "ts": f"{time.time():.6f}", **fields}})
+    return signed(client, body, "application/json")
+
+
+def click(client: TestClient, slack: MockSlack, action_id: str, value: str, ts: str, user: str = "U_AGENT"):
+    payload = {"type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+               "api_app_id": "A1", "token": "t", "team": {"id": "T1", "domain": "test"},
+               "container": {"type": "message", "message_ts": ts, "channel_id": CHANNEL, "is_ephemeral": False},
+               "channel": {"id": CHANNEL, "name": "support"}, "message": {"ts": ts, "text": "ticket"},
+               "trigger_id": "1.2", "response_url": f"{slack.url}/respond/1",
+               "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button",
+                            "action_ts": f"{time.time():.6f}"}]}
+    return signed(client, urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+
+def customer_says(client: TestClient, cid: str, text: str) -> None:
+    assert client.post(f"/v1/conversations/{cid}/messages", json={"text": text}).status_code == 202
+
+
+def wait(check, limit_s: float = 20) -> Any:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.05)
+    raise TimeoutError("condition not met")
+
+
+def transcript(client: TestClient, cid: str) -> dict[str, Any]:
+    return client.get(f"/v1/conversations/{cid}").json()
+
+
+def with_agent_reply(client: TestClient, cid: str) -> dict[str, Any] | None:
+    """The transcript once a human agent's message is in it."""
+    body = transcript(client, cid)
+    return body if any(m["role"] == "agent" for m in body["messages"]) else None
+
+
+def open_handoff(client: TestClient, slack: MockSlack, customer: str | None = "liam_lopez_7019") -> tuple[str, str]:
+    token = sign_customer(customer, client.app.state.settings.identity_secret()) if customer else None
+    cid = client.post("/v1/conversations", json={"customer_token": token} if token else {}).json()["id"]
+    customer_says(client, cid, "My order #W2000719 never came. I want to talk to a person.")
+    root = slack.wait_for(channel=CHANNEL, containing="Handoff from")
+    return cid, root_ts(slack, root)
+
+
+def root_ts(slack: MockSlack, root: dict[str, Any]) -> str:
+    index = [b for m, b in slack.calls if m == "chat.postMessage"].index(root)
+    return f"1700000000.{index + 1:06d}"  # the mock numbers posts in order
+
+
+def test_badly_signed_requests_are_rejected_and_good_ones_accepted(client) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "t"})
+    assert signed(client, body, "application/json", secret="wrong").status_code == 401
+    unsigned = client.post("/slack/events", content=body, headers={"Content-Type": "application/json"})
+    assert unsigned.status_code == 401
+    good = signed(client, body, "application/json")
+    assert good.status_code == 200 and good.json()["challenge"] == "c-123"
+
+
+def test_a_handoff_opens_a_thread_with_buttons_and_relays_both_ways(client, slack) -> None:
+    cid, ts = open_handoff(client, slack)
+    root = slack.posted(channel=CHANNEL)[0]
+    blocks = json.dumps(root["blocks"])
+    assert "liam_lopez_7019" in root["text"] and "asked for a person" in root["text"]
+    assert '"action_id": "take"' in blocks and '"action_id": "hand_back"' in blocks and "W2000719" in blocks
+    customer_says(client, cid, "Hello? <@U_LEAD> <https://evil.example|click>")
+    relayed = slack.wait_for(thread_ts=ts, containing="Customer:")
+    assert "&lt;@U_LEAD&gt;" in relayed["text"] and "<@U_LEAD>" not in relayed["text"]  # no smuggled mentions
+    assert event(client, type="message", user="U_AGENT", text="Hi, I'm looking into it.",
+                 thread_ts=ts).status_code == 200
+    body = wait(lambda: with_agent_reply(client, cid))
+    assert body["mode"] == "human"
+    assert body["messages"][-1] == {**body["messages"][-1], "role": "agent", "text": "Hi, I'm looking into it."}
+    click(client, slack, "lookup-0", "W2000719", ts)  # the record's button: details only the agent sees
+    assert "Pet Bed" in slack.wait_for("/respond/1", containing="Order #W2000719")["text"]
+    # The bot's own posts and messages outside ticket threads are not relayed to the customer.
+    event(client, type="message", user="U_AGENT", text="lunch?")
+    event(client, type="message", bot_id="BBOT", text="echo", thread_ts=ts)
+    time.sleep(0.5)
+    assert sum(m["role"] == "agent" for m in transcript(client, cid)["messages"]) == 1
+
+
+def test_take_records_the_first_agent_and_hand_back_returns_to_the_bot(client, slack, engine) -> None:
+    cid, ts = open_handoff(client, slack)
+    assert click(client, slack, "take", cid, ts).status_code == 200
+    wait(lambda: transcript(client, cid)["mode"] == "human")
+    slack.wait_for(thread_ts=ts, containing="took this conversation")
+    click(client, slack, "take", cid, ts, user="U_LEAD")
+    click(client, slack, "hand_back", cid, ts, user="U_LEAD")
+    wait(lambda: transcript(client, cid)["mode"] == "bot")
+    slack.wait_for(thread_ts=ts, containing="Handed back to the bot")
+    from agent.conversations import Ticket
+
+    with Session(engine) as session:
+        (ticket,) = session.exec(select(Ticket)).all()
+    assert ticket.agent == "Maria" and ticket.status == "closed"
+
+
+def approval_ticket(client, slack) -> tuple[str, str]:
+    token = sign_customer(GUEST, client.app.state.settings.identity_secret())
+    cid = client.post("/v1/conversations", json={"customer_token": token}).json()["id"]
+    customer_says(client, cid, f"Please cancel my reservation {BIG_REFUND}.")
+    wait(lambda: any("Please confirm" in m["text"] for m in transcript(client, cid)["messages"]))
+    assert client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True}).status_code == 202
+    root = slack.wait_for(channel=CHANNEL, containing="needs approval")
+    assert '"action_id": "approve"' in json.dumps(root["blocks"])
+    return cid, root_ts(slack, root)
+
+
+def test_an_approval_runs_the_waiting_action_audited_with_the_slack_identity(client, slack, engine) -> None:
+    cid, ts = approval_ticket(client, slack)
+    with Session(engine) as session:
+        assert session.get(Reservation, BIG_REFUND).status == "confirmed"  # nothing before a person decides
+    click(client, slack, "approve", cid, ts, user="U_LEAD")
+    slack.wait_for(thread_ts=ts, containing="approved the action")
+    with Session(engine) as session:
+        assert session.get(Reservation, BIG_REFUND).status == "cancelled"
+        audit = session.exec(select(ToolAudit).where(ToolAudit.tool == "cancel_reservation")).one()
+    assert audit.approved_by == "agent:slack:U_LEAD" and audit.confirmed_by == f"customer:{GUEST}"
+    assert any("approved and is done" in m["text"] for m in transcript(client, cid)["messages"])
+
+
+def test_a_rejection_changes_nothing_and_tells_the_customer(client, slack, engine) -> None:
+    cid, ts = approval_ticket(client, slack)
+    click(client, slack, "reject", cid, ts, user="U_LEAD")
+    slack.wait_for(thread_ts=ts, containing="rejected the action")
+    with Session(engine) as session:
+        assert session.get(Reservation, BIG_REFUND).status == "confirmed"
+    assert any("could not approve" in m["text"] for m in transcript(client, cid)["messages"])
+    click(client, slack, "approve", cid, ts, user="U_LEAD")  # too late: nothing waits any more
+    slack.wait_for(thread_ts=ts, containing="Nothing in this conversation is waiting for approval")
+
+
+def test_mentioning_the_bot_suggests_a_reply_only_the_agent_sees_and_can_send(client, slack) -> None:
+    cid, ts = open_handoff(client, slack)
+    event(client, type="app_mention", user="U_AGENT", text=f"<@{BOT_USER}> what should I say?", thread_ts=ts)
+    event(client, type="message", user="U_AGENT", text=f"<@{BOT_USER}> what should I say?", thread_ts=ts)
+    hint = slack.wait_for("chat.postEphemeral", user="U_AGENT", containing="Suggested reply")
+    assert SUGGESTION in hint["text"] and hint["thread_ts"] == ts
+    assert not any(m["role"] == "agent" for m in transcript(client, cid)["messages"])  # nothing sent yet
+    value = json.dumps([cid, SUGGESTION])
+    click(client, slack, "send_suggestion", value, ts)
+    body = wait(lambda: with_agent_reply(client, cid))
+    assert body["messages"][-1]["text"] == SUGGESTION
+
+
+def test_the_slash_command_looks_up_orders_and_reservations(client) -> None:
+    def command(text: str):
+        form = urlencode({"token": "t", "team_id": "T1", "channel_id": CHANNEL, "user_id": "U_AGENT",
+                          "command": "/concierge", "text": text, "response_url": "http://127.0.0.1:9/r",
+                          "trigger_id": "1.2"})
+        return signed(client, form, "application/x-www-form-urlencoded")
+
+    order = command("order #W2000719")
+    assert order.status_code == 200 and "Pet Bed" in order.json()["text"] and "liam_lopez_7019" in order.json()["text"]
+    assert "HMUR0LI37U" in command("reservation HMUR0LI37U").json()["text"]
+    assert "Usage" in command("help").json()["text"]
+
+
+def test_the_app_manifest_asks_for_what_the_channel_uses() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "agent" / "channels" / "slack_manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "commands", "app_mentions:read", "channels:history", "users:read"} <= scopes
+    assert {"app_mention", "message.channels"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")

@@ -88,9 +88,17 @@ def shot(page, name: str) -> None:
 
 def test_a_help_center_answer_streams_in_with_its_citation(browser, server) -> None:
     context, page, chat = open_widget(browser, f"{server.url}/demo", DESKTOP)
+    frame = page.frame(url=re.compile(r"/widget\?"))
+    # Count the reply's text growing: streamed tokens show up one by one, not all at once at the end.
+    frame.evaluate("""() => { window.__growth = [];
+        new MutationObserver(() => { const m = document.querySelector('.msg.assistant .body');
+          if (m) window.__growth.push(m.textContent.length); })
+        .observe(document.getElementById('log'), {subtree: true, childList: true, characterData: true}); }""")
     ask(chat, "How long does shipping take?")
     reply = chat.locator(".msg.assistant").last
     reply.get_by_text("3 to 5 business days").wait_for()
+    growth = frame.evaluate("() => window.__growth")
+    assert len(set(growth)) > 5 and sorted(growth) == growth  # many partial lengths, only ever longer
     assert reply.locator("strong").inner_text() == "3 to 5 business days"  # markdown bold, built as DOM
     link = reply.locator(".cites a").first
     assert re.match(r"https://help\.example\.com/store/shipping", link.get_attribute("href"))
@@ -148,4 +156,30 @@ def test_a_reload_keeps_the_conversation(browser, server) -> None:
     time.sleep(0.2)
     assert chat.locator(".msg.assistant").count() == 2  # the old answer once, the new one once
     shot(page, "phone-after-reload")
+    context.close()
+
+
+def test_the_widget_works_with_the_keyboard_alone(browser, server) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{server.url}/demo")
+    page.get_by_role("button", name="Open the support chat").wait_for()
+    page.keyboard.press("Tab")  # the launcher is the page's first focusable element
+    page.keyboard.press("Enter")
+    chat = page.frame_locator("iframe[title='Support chat']")
+    box = chat.get_by_label("Your message")
+    box.wait_for()
+    expect_focus = page.frame(url=re.compile(r"/widget\?"))
+    for _ in range(50):  # the open message moves focus into the chat
+        if expect_focus.evaluate("() => document.activeElement && document.activeElement.id") == "text":
+            break
+        time.sleep(0.05)
+    page.keyboard.type("How long does shipping take?")
+    page.keyboard.press("Enter")
+    chat.get_by_text("3 to 5 business days").wait_for()
+    page.keyboard.press("Escape")
+    launcher = page.get_by_role("button", name="Open the support chat")
+    launcher.wait_for()
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("() => document.activeElement.id") == "concierge-widget"  # focus back on the launcher
     context.close()

@@ -43,11 +43,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver)
 
-# The agent's scenario suites (needs `make demo`'s ingested help center, or run `concierge ingest` first).
+# The agent's scenario suites: graph logic (scripted model), then the project suite with the configured model.
 eval: $(DEPS)
-	$(CLI) seed
+	$(CLI) model fetch
 	$(CLI) ingest knowledge/corpus
 	$(CLI) eval agent --suite graph
+	$(CLI) eval agent --suite project --model configured
 
 clean:
 	rm -rf $(VENV) .concierge

@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -154,47 +155,42 @@ class SlackChannel:
     def _register(self) -> None:
         app, chat, runner = self.app, self.services.chat, self.services.runner
 
+        async def attempt(body: dict[str, Any], work: Awaitable[Any], done: str | None) -> None:
+            """Run a button's transition; say in the thread who did it, or why it could not be done."""
+            user, ts = body["user"]["id"], body["container"]["message_ts"]
+            try:
+                await work
+            except (HandoffError, ApprovalError) as exc:
+                await self._say(ts, f"<@{user}>: {exc}")
+                return
+            if done:
+                await self._say(ts, f"<@{user}> {done}")
+
         @app.action("take")
         async def take(ack, body, action) -> None:
             await ack()
-            user, cid = body["user"]["id"], action["value"]
-            ts = body["container"].get("thread_ts") or body["container"]["message_ts"]
-            try:
-                await chat.handoff.take(cid, await self._agent(user))
-            except HandoffError as exc:
-                await self._say(ts, f"<@{user}>: {exc}")
-                return
-            await self._say(ts, f"<@{user}> took this conversation. Replies in this thread go to the customer.")
+            name = await self._agent(body["user"]["id"])
+            await attempt(body, chat.handoff.take(action["value"], name),
+                          "took this conversation. Replies in this thread go to the customer.")
 
         @app.action("hand_back")
         async def hand_back(ack, body, action) -> None:
             await ack()
-            user, cid = body["user"]["id"], action["value"]
-            try:
-                await chat.handoff.release(cid, await self._agent(user))
-            except HandoffError as exc:
-                await self._say(body["container"]["message_ts"], f"<@{user}>: {exc}")
+            name = await self._agent(body["user"]["id"])
+            await attempt(body, chat.handoff.release(action["value"], name), None)
 
-        async def decide(body: dict[str, Any], cid: str, approve: bool) -> None:
-            user = body["user"]["id"]
-            ts = body["container"]["message_ts"]
-            try:
-                # Audited as the Slack identity: the user id is stable, the name is for people.
-                await decide_approval(chat, runner, cid, f"slack:{user}", approve)
-            except ApprovalError as exc:
-                await self._say(ts, f"<@{user}>: {exc}")
-                return
-            await self._say(ts, f"<@{user}> {'approved' if approve else 'rejected'} the action.")
-
+        # Approvals are audited as the Slack identity: the user id is stable, the name is for people.
         @app.action("approve")
         async def approve(ack, body, action) -> None:
             await ack()
-            await decide(body, action["value"], True)
+            await attempt(body, decide_approval(chat, runner, action["value"], f"slack:{body['user']['id']}", True),
+                          "approved the action.")
 
         @app.action("reject")
         async def reject(ack, body, action) -> None:
             await ack()
-            await decide(body, action["value"], False)
+            await attempt(body, decide_approval(chat, runner, action["value"], f"slack:{body['user']['id']}", False),
+                          "rejected the action.")
 
         @app.action(re.compile(r"^lookup-"))
         async def lookup(ack, body, action, respond) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.decisions import mentioned
+from tools.orders.store import options_text
 from tools.registry import UnknownTool
 from tools.runner import ToolRunner
 
@@ -115,9 +116,8 @@ def _order_lines(order: dict[str, Any], variants_for: set[str], runner: ToolRunn
     lines = [f"Order {order['order_id']} ({order['status']}), paid with "
              f"{', '.join(sorted({p['payment_method_id'] for p in order['payment_history']}))}; items:"]
     for item in order["items"]:
-        options = ", ".join(f"{k} {v}" for k, v in item["options"].items())
-        lines.append(f"  item {item['item_id']}: {item['name']} ({options}) {_money(item['price'])}, "
-                     f"product {item['product_id']}")
+        lines.append(f"  item {item['item_id']}: {item['name']} ({options_text(item['options'])}) "
+                     f"{_money(item['price'])}, product {item['product_id']}")
     for item in order["items"]:
         if item["product_id"] not in variants_for:
             continue
@@ -129,7 +129,7 @@ def _order_lines(order: dict[str, Any], variants_for: set[str], runner: ToolRunn
         # Best matches for the options the customer named first, and only a few: a small model picks the
         # first plausible id it sees, and a long list costs prefill time.
         available.sort(key=lambda pair: -_matching(pair[1]["options"], said))
-        shown = [f"{vid} ({', '.join(f'{k} {x}' for k, x in v['options'].items())}) {_money(v['price'])}"
+        shown = [f"{vid} ({options_text(v['options'])}) {_money(v['price'])}"
                  for vid, v in available[:MAX_VARIANTS]]
         lines.append(f"  {item['name']} options in stock, best match first: " + "; ".join(shown))
     return lines
@@ -161,12 +161,12 @@ def gather(runner: ToolRunner, customer_id: str | None, conversation: str, auth_
             focus = [o for o in orders if any(i["name"].lower() in said for i in o["items"])][:2]
         if len(orders) == 1 and not focus and not reservation_focus:
             focus = orders
-        # Other options of a product only when the customer wants a different one: they cost many tokens.
         # With a reservation in focus and no order, no order write is on offer (and the other way round).
         facts.order_states = {o["status"] for o in focus} if focus or reservation_focus else \
             {o["status"] for o in orders}
         if focus and not reservation_focus:
             stays.reservation_states = set()
+        # Other options of a product only when the customer wants a different one: they cost many tokens.
         named = {i["product_id"] for o in focus for i in o["items"]
                  if i["name"].lower() in said and CHANGE_WORDS.search(said)}
         for order in focus:

@@ -45,11 +45,6 @@ REASONS = {"customer_asked": "asked for a person", "model_decided": "the assista
            "model_error": "the model is unavailable", "staff": "escalated by staff"}
 
 
-def slack_configured(services: Services) -> bool:
-    """Whether a bot token is set (the Slack channel is on)."""
-    return services.settings.slack.bot_token is not None
-
-
 class SlackChannel:
     """The bolt app and the bridge between tickets and Slack threads."""
 

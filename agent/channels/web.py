@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.channels.limits import RateLimiter
+from agent.channels.widget import allowed_origins
 from agent.conversations import Conversation
 from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
@@ -116,7 +117,7 @@ def create_conversation(services: ServicesDep, _limits: LimitsDep,
                         body: CreateConversation | None = None) -> ConversationCreated:
     """Start a conversation; with a valid ``customer_token`` the customer is signed in."""
     customer_id = None
-    if body is not None and body.site_key is not None and body.site_key not in services.settings.web.sites:
+    if body is not None and body.site_key is not None and allowed_origins(services.settings, body.site_key) is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"Unknown site key {body.site_key!r}: add it to CONCIERGE_WEB__SITES.")
     if body is not None and body.customer_token is not None:

@@ -17,12 +17,9 @@ from typing import Any
 from agent.evals.customers import Request
 from agent.evals.scenarios import Scenario
 from tools.orders.seed import load_tau_json
+from tools.orders.store import options_text
 
 SUITES = {"tau-dev": "tasks_dev", "tau-train": "tasks_train"}
-
-
-def _options(options: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in options.items())
 
 
 class _Words:
@@ -42,10 +39,10 @@ class _Words:
 
     def items(self, order_id: str, item_ids: list[str]) -> str:
         by_id = {i["item_id"]: i for i in self.orders[order_id]["items"]}
-        return " and ".join(f"the {by_id[i]['name']} ({_options(by_id[i]['options'])})" for i in item_ids)
+        return " and ".join(f"the {by_id[i]['name']} ({options_text(by_id[i]['options'])})" for i in item_ids)
 
     def new_items(self, new_ids: list[str]) -> str:
-        return " and ".join(f"the {self.variants[i][0]} with {_options(self.variants[i][1])}" for i in new_ids)
+        return " and ".join(f"the {self.variants[i][0]} with {options_text(self.variants[i][1])}" for i in new_ids)
 
     def address(self, a: dict[str, Any]) -> str:
         return ", ".join(str(a[k]) for k in ("address1", "address2", "city", "state", "zip", "country") if a.get(k))

@@ -9,12 +9,13 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent import prompts
-from agent.decisions import CLARIFY
+from agent.decisions import CLARIFY, SEARCH
 from agent.deps import GraphDeps
 from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState
 from tools.api import Access, Risk, to_model_text
+from tools.orders.store import options_text
 from tools.registry import Registry
 from tools.runner import describe
 
@@ -23,7 +24,7 @@ TOOL_DATA_CHARS = 1500  # a tool result longer than this is cut: prefill time is
 
 def summarize_order(record: dict[str, Any]) -> str:
     """A compact view of an order for the prompt (full records cost too many tokens)."""
-    items = [f"{i['name']} ({', '.join(f'{k} {v}' for k, v in i['options'].items())}) ${i['price']:.2f}"
+    items = [f"{i['name']} ({options_text(i['options'])}) ${i['price']:.2f}"
              for i in record["items"]]
     tracking = [t for f in record["fulfillments"] for t in f["tracking_id"]]
     paid = sum(p["amount"] for p in record["payment_history"] if p["transaction_type"] == "payment")
@@ -53,7 +54,7 @@ def outcome_text(state: ConversationState, registry: Registry) -> str | None:
     if state.get("decision", {}).get("action") == CLARIFY:
         return prompts.CLARIFY
     result = state.get("tool_result")
-    if result is None or state.get("decision", {}).get("action") == "search_help_center":
+    if result is None or state.get("decision", {}).get("action") == SEARCH:
         return None
     if result.get("status") == "cancelled":
         return prompts.NOT_DONE
@@ -74,7 +75,7 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
     """The instruction for this turn and the citations it will carry."""
     question = last_customer_text(state)
     decision = state.get("decision", {})
-    if decision.get("action") == "search_help_center":
+    if decision.get("action") == SEARCH:
         hits = state.get("hits", [])
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []

@@ -125,3 +125,8 @@ def export_store(session: Session) -> dict[str, dict[str, Record]]:
         "orders": {o.id: _order(o, items[o.id], fulfilments[o.id], payments[o.id]) for o in orders},
         "products": {p.id: _product(p, variants[p.id]) for p in _rows(session, Product)},
     }
+
+
+def options_text(options: dict[str, Any]) -> str:
+    """An item's or variant's options in words: ``"color black, size L"``."""
+    return ", ".join(f"{k} {v}" for k, v in options.items())

@@ -154,10 +154,12 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
 def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retriever,
               model: BaseChatModel | None = None, customer: str = "fact",
               customer_model: BaseChatModel | None = None,
-              progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Each scenario on its own fresh copy of the seeded stores.
+              progress: Callable[[Outcome], None] | None = None,
+              model_for: Callable[[Scenario], BaseChatModel] | None = None) -> list[Outcome]:
+    """Each scenario on its own fresh copy of the seeded stores (seeded once per suite).
 
-    ``model`` None: each scenario's scripted model follows its script (graph logic only).
+    ``model`` None: ``model_for(scenario)`` if given (e.g. an oracle), else each scenario's scripted model
+    follows its script (graph logic only).
     ``customer``: "fact" (rule-based) or "model" (``customer_model`` plays it); scripted turns win.
     """
     from tools.listings import seed_listings
@@ -171,15 +173,16 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
         create_tables(engine)
         seed_orders(engine)
         seed_listings(engine, today=EVAL_DAY)
-        with Session(engine) as session:
-            baseline = Baseline(template, export_store(session))
+        with Session(engine) as session:  # exported only for suites that compare whole τ-bench records
+            needed = any(s.expected_records is not None for s in scenarios)
+            baseline = Baseline(template, export_store(session) if needed else {})
         engine.dispose()
         for n, scenario in enumerate(scenarios):
             copy = Path(scratch) / f"run{n}.db"
             shutil.copy(template, copy)
             engine = make_engine(base.model_copy(update={"db": base.db.model_copy(
                 update={"url": f"sqlite:///{copy}"})}))
-            used = model or ScriptedChat(fn=scripted_router(scenario.script))
+            used = model or (model_for(scenario) if model_for else ScriptedChat(fn=scripted_router(scenario.script)))
             who = make_customer(scenario, customer, customer_model)
             outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, settings, baseline, who))
             engine.dispose()

@@ -15,7 +15,7 @@ PROJECT = ROOT / "evals" / "suites" / "project.yaml"
 
 
 def run_with_oracle(scenarios, settings, retriever):
-    return [run_suite([s], settings, retriever, model=oracle(s))[0] for s in scenarios]
+    return run_suite(scenarios, settings, retriever, model_for=oracle)
 
 
 def test_the_project_suite_covers_both_domains_with_at_least_60_scenarios() -> None:

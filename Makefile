@@ -7,6 +7,8 @@ PIP     := $(PY) -m pip
 CLI     := $(VENV)/bin/concierge
 DEPS    := $(VENV)/.deps-installed
 CHROMIUM := /usr/bin/chromium
+FAKETIME := /usr/bin/faketime
+TEST_DEBS := chromium chromium-driver faketime
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test eval setup clean
@@ -33,15 +35,19 @@ demo: $(DEPS)
 	$(CLI) ingest knowledge/corpus
 	$(CLI) serve $(if $(PORT),--port $(PORT))
 
-test: $(DEPS) $(CHROMIUM)
+# Then the unit and API tests again with the clock a year and a month ahead: none may depend on today's date.
+test: $(DEPS) $(CHROMIUM) $(FAKETIME)
 	$(CLI) model fetch
 	$(PY) -m pytest
+	@echo "==> the unit and API tests again, 400 days from now (faketime)"
+	$(FAKETIME) -f '+400d' $(PY) -m pytest -q -m "not real_model" tests/unit tests/api
 
-# The widget's browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
-$(CHROMIUM):
-	@echo "==> installing Debian's chromium and chromium-driver for the browser tests"
-	$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver || \
-	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver)
+# The widget's browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
+# faketime shifts the clock for the date-independence run.
+$(CHROMIUM) $(FAKETIME):
+	@echo "==> installing Debian's chromium, chromium-driver and faketime for the tests"
+	$(SUDO) apt-get install -y --no-install-recommends $(TEST_DEBS) || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(TEST_DEBS))
 
 # The agent's scenario suites: graph logic (scripted model), then the project suite with the configured model.
 eval: $(DEPS)

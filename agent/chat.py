@@ -27,6 +27,7 @@ from agent.handoff import BOT, CLOSED, HUMAN, WAITING, HandoffService
 from agent.llm.errors import ModelError
 from agent.state import TurnContext
 from knowledge.store import KnowledgeNotReady
+from tools.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +64,20 @@ class TurnResult:
 class ChatService:
     """Runs conversations: creation, turns, transcripts."""
 
-    def __init__(self, engine: Engine, graph: CompiledStateGraph, hub: EventHub | None = None) -> None:
+    def __init__(self, engine: Engine, graph: CompiledStateGraph, *, clock: Clock,
+                 hub: EventHub | None = None) -> None:
         self.engine = engine
         self.graph = graph
+        self.clock = clock
         self.hub = hub or EventHub()
-        self.handoff = HandoffService(engine, self.hub)
+        self.handoff = HandoffService(engine, self.hub, clock)
         # One turn at a time per conversation: a second message waits for the first reply.
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def create_conversation(self, customer_id: str | None) -> Conversation:
         """Start a conversation, optionally for a verified customer."""
         with Session(self.engine) as session:
-            conversation = Conversation(customer_id=customer_id)
+            conversation = Conversation(customer_id=customer_id, created_at=self.clock.now())
             session.add(conversation)
             session.commit()
             session.refresh(conversation)
@@ -93,7 +96,7 @@ class ChatService:
     def _store(self, conversation_id: str, role: str, text: str, citations: list[dict[str, str]] | None = None) -> None:
         with Session(self.engine) as session:
             session.add(TranscriptMessage(conversation_id=conversation_id, role=role, text=text,
-                                          citations=citations or []))
+                                          citations=citations or [], created_at=self.clock.now()))
             session.commit()
 
     async def say(self, conversation_id: str, text: str) -> None:

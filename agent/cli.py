@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from agent.settings import ModelName, Settings, get_settings
+from tools.clock import SystemClock
 
 app = typer.Typer(help="Concierge: customer-support agents on a self-hosted Qwen model.", no_args_is_help=True)
 model_app = typer.Typer(help="Manage the model weights.", no_args_is_help=True)
@@ -68,14 +69,18 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
     from tools.listings import seed_listings
     from tools.orders import seed_orders
 
+    try:
+        day = date.fromisoformat(today) if today else SystemClock().now().date()
+    except ValueError:
+        raise _fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
     settings = get_settings()
     engine = make_engine(settings)
-    create_tables(engine)
+    create_tables(engine, settings.tools.plugins)
     with console.status("seeding the order system from τ-bench retail…"):
         orders = seed_orders(engine)
     console.print("orders: " + ", ".join(f"{v} {k}" for k, v in orders.items()))
     with console.status("generating the listing marketplace…"):
-        listings = seed_listings(engine, today=date.fromisoformat(today) if today else None)
+        listings = seed_listings(engine, today=day)
     console.print("listings: " + ", ".join(f"{v} {k}" for k, v in listings.items()))
 
 
@@ -371,7 +376,7 @@ def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench task
     except (OSError, ValueError) as exc:
         raise _fail(f"cannot read {tasks_file}: {exc}") from None
     matched = checked = 0
-    for task, result in zip(tasks, replay(tasks, get_settings()), strict=True):
+    for task, result in zip(tasks, replay(tasks, get_settings(), SystemClock()), strict=True):
         for error in result["errors"]:
             console.print(f"[yellow]task {result['task_id']}:[/yellow] {error}")
         if as_json:
@@ -456,35 +461,24 @@ def chat(once: Annotated[str | None, typer.Option(help="send one message, print 
 
 
 async def _chat(settings: Settings, once: str | None, customer: str | None) -> None:
+    from agent.channels.terminal import TerminalChat
     from agent.runtime import open_services
 
     async with open_services(settings) as services:
-        conversation = services.chat.create_conversation(customer)
-
-        async def printer() -> None:
-            async for event in services.chat.hub.subscribe(conversation.id):
-                if event is not None and event.type == "token":
-                    print(event.data["text"], end="", flush=True)
-
-        async def turn(text: str) -> None:
-            streamed = asyncio.create_task(printer())
-            result = await services.chat.handle_message(conversation, text)
-            await asyncio.sleep(0)  # let the printer flush the last token
-            streamed.cancel()
-            print() if result.error is None else print(result.text)
-            for c in result.citations:
-                print(f"  source: {c['title']} <{c['url']}>")
-
-        if once is not None:
-            await turn(once)
-            return
-        console.print("Type a message; Ctrl-D to quit.")
-        while True:
-            try:
-                text = await asyncio.to_thread(input, "you> ")
-            except EOFError:
+        terminal = TerminalChat(services.chat, services.chat.create_conversation(customer))
+        async with terminal.following():
+            if once is not None:
+                await terminal.send(once)
                 return
-            if text.strip():
-                await turn(text)
+            console.print("Type a message; Ctrl-D to quit.")
+            while True:
+                try:
+                    text = await asyncio.to_thread(input, "you> ")
+                except EOFError:
+                    return
+                if text.strip():
+                    await terminal.send(text)
+
+
 if __name__ == "__main__":
     app()

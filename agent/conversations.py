@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Conversation(SQLModel, table=True):
@@ -21,7 +17,7 @@ class Conversation(SQLModel, table=True):
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     customer_id: str | None = Field(default=None, index=True)
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime
     mode: str = Field(default="bot", description="bot | waiting_for_human | human | closed")
 
 
@@ -41,7 +37,7 @@ class Ticket(SQLModel, table=True):
     agent: str | None = Field(default=None, description="the first agent who took it")
     # An action waiting for a human's approval: {"tool", "args", "args_hash", "customer_id"}.
     pending_action: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime
     taken_at: datetime | None = None
     closed_at: datetime | None = None
 
@@ -56,7 +52,7 @@ class TranscriptMessage(SQLModel, table=True):
     role: str = Field(description="customer | assistant | agent")
     text: str
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime
 
 
 def transcript(session: Session, conversation_id: str) -> list[TranscriptMessage]:

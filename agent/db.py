@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine, event
 from sqlmodel import SQLModel, create_engine
 
 from agent.settings import Settings
+from tools.registry import load_registry
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -38,12 +41,15 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
-def create_tables(engine: Engine) -> None:
-    """Create every table that does not exist yet (never drops anything)."""
-    # Imported for their side effect: each registers its tables on SQLModel.metadata.
-    import agent.channels.slack_threads
-    import agent.conversations  # noqa: F401
-    import tools.listings.models
-    import tools.orders.models  # noqa: F401
+def create_tables(engine: Engine, plugins: Iterable[str] | None = None) -> None:
+    """Create every table that does not exist yet (never drops anything): the engine's and the plugins'.
 
+    ``plugins`` is the allow-list of tool plugins (default: every installed one). Tables register
+    themselves on ``SQLModel.metadata`` when their module is imported, so the engine's modules are
+    imported here and each plugin is loaded, whatever else the process happened to import first.
+    """
+    import tools.audit
+    import tools.auth  # noqa: F401
+
+    load_registry(plugins)
     SQLModel.metadata.create_all(engine)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from agent.conversations import Conversation, Ticket, TranscriptMessage
 from agent.events import EventHub
+from tools.clock import Clock
 
 log = logging.getLogger(__name__)
 WAITING, HUMAN, BOT, CLOSED = "waiting_for_human", "human", "bot", "closed"
@@ -28,16 +28,13 @@ class HandoffError(RuntimeError):
     """A transition that the conversation's current state does not allow; the message says why."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HandoffService:
     """Opens, takes, releases and closes tickets, and relays human agents' messages."""
 
-    def __init__(self, engine: Engine, hub: EventHub) -> None:
+    def __init__(self, engine: Engine, hub: EventHub, clock: Clock) -> None:
         self.engine = engine
         self.hub = hub
+        self.clock = clock
         # Called with each newly opened ticket (the Slack channel posts it to the support channel).
         self.on_open: list[Callable[[Ticket], Awaitable[None]]] = []
 
@@ -74,7 +71,7 @@ class HandoffService:
             if ticket is None:
                 ticket = Ticket(conversation_id=conversation_id, customer_id=conversation.customer_id, reason=reason,
                                 summary=summary[:2000], priority="high" if reason in HIGH_PRIORITY else "normal",
-                                pending_action=pending_action)
+                                pending_action=pending_action, created_at=self.clock.now())
                 session.add(ticket)
                 conversation.mode = WAITING
                 session.add(conversation)
@@ -97,7 +94,7 @@ class HandoffService:
             if ticket is None:
                 raise HandoffError("This conversation has no open ticket to take.")
             if ticket.agent is None:
-                ticket.agent, ticket.taken_at = agent, _now()
+                ticket.agent, ticket.taken_at = agent, self.clock.now()
             ticket.status, conversation.mode = "taken", HUMAN
             session.add_all([ticket, conversation])
             session.commit()
@@ -111,7 +108,8 @@ class HandoffService:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode != HUMAN:
                 raise HandoffError(f"The conversation is {conversation.mode}; take it before replying.")
-            session.add(TranscriptMessage(conversation_id=conversation_id, role="agent", text=text))
+            session.add(TranscriptMessage(conversation_id=conversation_id, role="agent", text=text,
+                                          created_at=self.clock.now()))
             session.commit()
         await self.hub.publish(conversation_id, "message", {"role": "agent", "agent": agent, "text": text,
                                                             "citations": [], "via": via})
@@ -130,7 +128,7 @@ class HandoffService:
             ticket = self._open_ticket(session, conversation_id)
             if ticket is None:
                 raise HandoffError("This conversation has no open ticket.")
-            ticket.status, ticket.closed_at = "closed", _now()
+            ticket.status, ticket.closed_at = "closed", self.clock.now()
             ticket.agent = ticket.agent or agent
             conversation.mode = mode
             session.add_all([ticket, conversation])

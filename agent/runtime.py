@@ -22,6 +22,7 @@ from agent.warmup import warm_prompts
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
 from knowledge.store import KnowledgeStore, open_client
+from tools.clock import Clock, SystemClock
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
@@ -38,6 +39,7 @@ class Services:
     retriever: Retriever
     chat: ChatService
     runner: ToolRunner
+    clock: Clock
 
 
 def open_retriever(settings: Settings) -> Retriever:
@@ -51,19 +53,20 @@ def open_retriever(settings: Settings) -> Retriever:
 
 @asynccontextmanager
 async def open_services(settings: Settings, model: BaseChatModel | None = None,
-                        retriever: Retriever | None = None) -> AsyncIterator[Services]:
-    """Start everything; ``model``/``retriever`` replace the configured ones (tests pass fakes)."""
+                        retriever: Retriever | None = None, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """Start everything; ``model``/``retriever``/``clock`` replace the configured ones (tests pass fakes)."""
+    clock = clock or SystemClock()
     # Plugins first: a name collision should stop start-up before the model spends time loading.
     registry = load_registry(settings.tools.plugins)
     engine = make_engine(settings)
-    create_tables(engine)
+    create_tables(engine, settings.tools.plugins)
     loaded = LoadedModel(model) if model is not None else load_model(settings)
     own_retriever = retriever is None
     retriever = retriever or open_retriever(settings)
     settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
-            runner = ToolRunner(registry, engine, settings)
+            runner = ToolRunner(registry, engine, settings, clock=clock)
             deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
                              runner=runner, auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
@@ -71,9 +74,9 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
                 # The shared prefixes are read now, not on a customer's first message.
                 await warm(loaded.chat, warm_prompts(deps), loaded.server)
-            chat = ChatService(engine, build_graph(deps, saver))
+            chat = ChatService(engine, build_graph(deps, saver), clock=clock)
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat,
-                           runner=runner)
+                           runner=runner, clock=clock)
     finally:
         loaded.close()
         if own_retriever:  # a retriever handed in belongs to the caller

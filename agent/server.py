@@ -16,6 +16,7 @@ from agent.channels.limits import RateLimiter
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
+from tools.clock import Clock
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -38,8 +39,9 @@ async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
-               retriever: Retriever | None = None, slack_socket_mode: bool = False) -> FastAPI:
-    """The app; ``model``/``retriever`` override the configured ones (tests pass a scripted model).
+               retriever: Retriever | None = None, clock: Clock | None = None,
+               slack_socket_mode: bool = False) -> FastAPI:
+    """The app; ``model``/``retriever``/``clock`` override the configured ones (tests pass fakes).
 
     With a Slack bot token configured, Slack's requests arrive at ``/slack/events``; with
     ``slack_socket_mode`` the same Slack app connects over Socket Mode instead.
@@ -48,7 +50,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings, model=model, retriever=retriever) as services:
+        async with open_services(settings, model=model, retriever=retriever, clock=clock) as services:
             app.state.services = services
             app.state.slack = None
             if settings.slack.bot_token is not None:

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from agent.db import create_tables, make_engine
@@ -23,12 +25,18 @@ from agent.runtime import open_retriever
 from agent.settings import Settings
 from knowledge.ingest import ingest
 from knowledge.retrieve import Retriever
+from tools.clock import Clock, FixedClock, noon
 from tools.listings import seed_listings
 from tools.orders import seed_orders
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "knowledge" / "corpus"
-TODAY = "2026-11-22"
+TODAY = "2026-11-22"  # the seeded stays are laid out around this day
+
+
+def pinned_clock() -> FixedClock:
+    """A fresh clock at noon on TODAY: the one clock every test passes in (never the wall clock)."""
+    return noon(date.fromisoformat(TODAY))
 
 
 @pytest.fixture(autouse=True)
@@ -59,8 +67,6 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
 @pytest.fixture(scope="session")
 def seeded_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file seeded once per session; tests get their own copy."""
-    from datetime import date
-
     folder = tmp_path_factory.mktemp("seeded")
     engine = make_engine(make_settings(folder))
     create_tables(engine)
@@ -80,6 +86,12 @@ def settings(tmp_path: Path, seeded_db_template: Path) -> Settings:
 
 
 @pytest.fixture
+def clock() -> FixedClock:
+    """The test's clock (see :func:`pinned_clock`); tests move it with ``clock.advance(...)``."""
+    return pinned_clock()
+
+
+@pytest.fixture
 def engine(settings: Settings):
     """An engine on the test's seeded database."""
     eng = make_engine(settings)
@@ -95,6 +107,19 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
     ingest([CORPUS], r.store, r.embedder)
     yield r
     r.store.client.close()
+
+
+def make_app(settings: Settings, retriever: Retriever, model: BaseChatModel, clock: Clock | None = None,
+             **web: Any) -> FastAPI:
+    """The app as it is served, with a fake model, the session's help center and the pinned clock.
+
+    ``web`` overrides web settings, e.g. ``agent_api_key=SecretStr("k")``.
+    """
+    from agent.server import create_app
+
+    if web:
+        settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
+    return create_app(settings, model=model, retriever=retriever, clock=clock or pinned_clock())
 
 
 def decision(action: str, **args: Any) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, get_type_hints, overload
@@ -54,10 +54,10 @@ class ToolContext:
 
     session: Session
     customer_id: str | None
+    now: datetime  # from the runner's clock (tools/clock.py): never read the wall clock in a tool
     conversation_id: str = ""
     settings: Any = None
     idempotency_key: str = ""
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def require_customer(self) -> str:
         """The authenticated customer's id, or a :class:`ToolError` asking them to sign in."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
@@ -29,4 +29,4 @@ class ToolAudit(SQLModel, table=True):
     error: str | None = None
     confirmed_by: str | None = None
     approved_by: str | None = None
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime

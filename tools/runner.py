@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +26,7 @@ from sqlmodel import Session, select
 from tools.api import Access, Risk, Tool, ToolContext, ToolError
 from tools.audit import ToolAudit
 from tools.auth import Authenticated
+from tools.clock import Clock
 from tools.registry import Registry, UnknownTool
 
 log = logging.getLogger(__name__)
@@ -86,8 +85,7 @@ def describe(tool: Tool, args: dict[str, Any]) -> str:
 class ToolRunner:
     """Runs registered tools under the rules above."""
 
-    def __init__(self, registry: Registry, engine: Engine, settings: Any = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, registry: Registry, engine: Engine, settings: Any = None, *, clock: Clock) -> None:
         self.registry = registry
         self.engine = engine
         self.settings = settings
@@ -111,7 +109,7 @@ class ToolRunner:
         digest = args_hash(name, clean)
         with Session(self.engine) as session:
             ctx = ToolContext(session=session, customer_id=customer_id, conversation_id=conversation_id,
-                              settings=self.settings, now=self.clock(),
+                              settings=self.settings, now=self.clock.now(),
                               idempotency_key=idempotency_key or _default_key(conversation_id, customer_id, digest))
             if tool.risk is Risk.READ:
                 return self._execute(tool, ctx, clean, digest, audit=False)
@@ -149,7 +147,7 @@ class ToolRunner:
         session = ctx.session
         entry = dict(conversation_id=ctx.conversation_id, customer_id=ctx.customer_id, tool=tool.name,
                      plugin=tool.plugin, risk=tool.risk.value, args=jsonable(args), args_hash=digest,
-                     confirmed_by=confirmed_by, approved_by=approved_by)
+                     confirmed_by=confirmed_by, approved_by=approved_by, created_at=ctx.now)
         try:
             data = tool(ctx, **args)
             authenticated = data.customer_id if isinstance(data, Authenticated) else None

@@ -9,8 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
-from datetime import time as dt_time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from agent.llm.scripted import ScriptedChat
 from agent.settings import Settings
 from knowledge.retrieve import Retriever
 from tools.audit import ToolAudit
+from tools.clock import noon
 from tools.listings.models import Reservation
 from tools.orders.replay import changed_records
 from tools.orders.store import export_store, order_record
@@ -37,7 +37,6 @@ from tools.runner import ToolRunner
 
 # Stays are laid out around this day and tools see it as today, so a suite gives the same results any day.
 EVAL_DAY = date(2026, 11, 23)
-EVAL_NOW = datetime.combine(EVAL_DAY, dt_time(12, 0), tzinfo=UTC)
 
 
 @dataclass
@@ -119,10 +118,11 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
     """Play the conversation, then check the stores, the replies, the mode and the rules."""
     local = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": scenario.auth_mode})})
     registry = load_registry(["orders", "listings"])
+    clock = noon(EVAL_DAY)
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, local, clock=lambda: EVAL_NOW), auth_mode=scenario.auth_mode,
+                     runner=ToolRunner(registry, engine, local, clock=clock), auth_mode=scenario.auth_mode,
                      prompt_budget=settings.model.prompt_budget)
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()))
+    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
     conversation = chat.create_conversation(scenario.customer)
     outcome = Outcome(scenario.name, scenario.category, True)
     started = time.monotonic()

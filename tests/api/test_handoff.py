@@ -12,8 +12,7 @@ from sqlmodel import Session, select
 
 from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
-from agent.server import create_app
-from tests.conftest import decision, scripted
+from tests.conftest import decision, make_app, scripted
 from tools.audit import ToolAudit
 from tools.listings.models import Reservation
 
@@ -21,8 +20,7 @@ KEY = {"X-Agent-Key": "agent-secret"}
 
 
 def app_with(settings, retriever, model) -> TestClient:
-    web = settings.web.model_copy(update={"agent_api_key": SecretStr("agent-secret")})
-    return TestClient(create_app(settings.model_copy(update={"web": web}), model=model, retriever=retriever))
+    return TestClient(make_app(settings, retriever, model, agent_api_key=SecretStr("agent-secret")))
 
 
 def wait(client: TestClient, cid: str, until: Callable[[dict], bool], limit_s: float = 30) -> dict:
@@ -96,7 +94,7 @@ def test_the_agent_api_needs_the_agent_key(settings, retriever) -> None:
     with app_with(settings, retriever, ScriptedChat(replies=[])) as client:
         assert client.get("/v1/agent/tickets").status_code == 401
         assert client.get("/v1/agent/tickets", headers={"X-Agent-Key": "guess"}).status_code == 401
-    with TestClient(create_app(settings, model=ScriptedChat(replies=[]), retriever=retriever)) as client:
+    with TestClient(make_app(settings, retriever, ScriptedChat(replies=[]))) as client:
         off = client.get("/v1/agent/tickets", headers=KEY)
         assert off.status_code == 503 and "CONCIERGE_WEB__AGENT_API_KEY" in off.json()["detail"]
 

@@ -15,8 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, select
 
 from agent.identity import sign_customer
-from agent.server import create_app
-from tests.conftest import decision, scripted
+from tests.conftest import decision, make_app, scripted
 from tests.slack_mock import BOT_USER, MockSlack
 from tools.audit import ToolAudit
 from tools.listings.models import Reservation
@@ -45,7 +44,7 @@ def client(settings, retriever, slack) -> Iterator[TestClient]:
     configured = settings.model_copy(update={"slack": settings.slack.model_copy(update={
         "bot_token": SecretStr("xoxb-test"), "signing_secret": SecretStr(SECRET), "channel": CHANNEL,
         "api_url": f"{slack.url}/api/"})})
-    app = create_app(configured, retriever=retriever, model=scripted(router, SUGGESTION))
+    app = make_app(configured, retriever, scripted(router, SUGGESTION))
     with TestClient(app) as c:
         yield c
 

@@ -9,16 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from agent.identity import sign_customer
-from agent.server import create_app
-from tests.conftest import LiveServer, decision, read_sse, scripted
+from tests.conftest import LiveServer, decision, make_app, read_sse, scripted
 
 ANSWER = "Refunds to a card take 5 to 7 business days."
 
 
 @pytest.fixture
 def app(settings, retriever):
-    return create_app(settings, model=scripted(decision("search_help_center", query="refund time"), ANSWER),
-                      retriever=retriever)
+    return make_app(settings, retriever, scripted(decision("search_help_center", query="refund time"), ANSWER))
 
 
 @pytest.fixture

@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.server import create_app
-from tests.conftest import decision, scripted
+from tests.conftest import decision, make_app, scripted
 
 SHOP = "https://shop.example"
 
 
 @pytest.fixture
 def client(settings, retriever):
-    web = settings.web.model_copy(update={"sites": {"demo": [], "shop-1": [SHOP]}, "messages_per_minute": 2,
-                                          "requests_per_minute_per_ip": 6})
-    app = create_app(settings.model_copy(update={"web": web}), retriever=retriever,
-                     model=scripted(decision("reply"), "Hello!"))
+    app = make_app(settings, retriever, scripted(decision("reply"), "Hello!"),
+                   sites={"demo": [], "shop-1": [SHOP]}, messages_per_minute=2, requests_per_minute_per_ip=6)
     with TestClient(app) as c:
         yield c
 

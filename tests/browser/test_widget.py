@@ -16,8 +16,7 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from agent.identity import sign_customer
-from agent.server import create_app
-from tests.conftest import ROOT, LiveServer, decision, scripted
+from tests.conftest import ROOT, LiveServer, decision, make_app, scripted
 from tools.orders.models import Order
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,8 +58,7 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def server(settings, retriever, engine) -> Iterator[LiveServer]:
-    web = settings.web.model_copy(update={"agent_api_key": SecretStr(AGENT_KEY)})  # model_copy skips validation
-    app = create_app(settings.model_copy(update={"web": web}), retriever=retriever, model=scripted(router, answer))
+    app = make_app(settings, retriever, scripted(router, answer), agent_api_key=SecretStr(AGENT_KEY))
     with LiveServer(app) as live:
         yield live
 

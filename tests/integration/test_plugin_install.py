@@ -9,12 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from sqlmodel import Session
+from sqlmodel import Session, text
 
 from agent.chat import ChatService
+from agent.db import create_tables
 from agent.deps import GraphDeps
 from agent.graph import build_graph
-from tests.conftest import ROOT, decision, scripted
+from tests.conftest import ROOT, TODAY, decision, scripted
+from tests.unit.test_cli import tables_after_seeding
 from tools.orders.models import PaymentMethod
 from tools.registry import load_registry
 from tools.runner import Status, ToolRunner
@@ -43,12 +45,16 @@ def test_the_plugin_is_discovered_and_its_tools_are_stamped(installed: None) -> 
     assert "issue_goodwill_credit" not in without
 
 
-def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine, retriever) -> None:
+def test_seeding_a_fresh_data_dir_creates_the_plugins_tables(installed: None, tmp_path) -> None:
+    assert "goodwill_credits" in tables_after_seeding(tmp_path / "fresh")
+
+
+def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine, retriever, clock) -> None:
     registry = load_registry()
     model = scripted(decision("store_credit_balance"), "You have store credit.")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine))
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()))
+                     runner=ToolRunner(registry, engine, clock=clock))
+    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
 
     async def go():
         return await chat.handle_message(chat.create_conversation("james_li_5688"), "How much store credit do I have?")
@@ -60,9 +66,10 @@ def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine,
     assert '"gift_card_1725971":' in answer_prompt and '"total"' in answer_prompt
 
 
-def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None, engine, settings) -> None:
+def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None, engine, settings, clock) -> None:
     registry = load_registry()
-    runner = ToolRunner(registry, engine, settings)
+    create_tables(engine)  # as `concierge serve` does at start: the plugin's ledger table too
+    runner = ToolRunner(registry, engine, settings, clock=clock)
     args = {"amount": 30, "reason": "late delivery"}
     asked = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1")
     assert asked.status is Status.CONFIRM and "30" in asked.message
@@ -74,6 +81,8 @@ def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None,
     assert done.ok and done.data["new_balance"] == 30.0
     with Session(engine) as session:
         assert session.get(PaymentMethod, done.data["gift_card"]).customer_id == CUSTOMER
+        ledger = session.exec(text("SELECT customer_id, amount, granted_at FROM goodwill_credits")).all()
+    assert [(c, a) for c, a, _ in ledger] == [(CUSTOMER, 30.0)] and ledger[0][2].startswith(TODAY)
     too_much = runner.run("issue_goodwill_credit", {"amount": 500, "reason": "late delivery"}, customer_id=CUSTOMER)
     assert too_much.status is Status.ERROR and "less than or equal to 50" in too_much.message
     anonymous = runner.run("issue_goodwill_credit", args, customer_id=None)

@@ -21,7 +21,7 @@ from agent.server import create_app
 from agent.settings import Settings, get_settings
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore, open_client
-from tests.conftest import CORPUS, ROOT, LiveServer, make_settings, read_sse
+from tests.conftest import CORPUS, ROOT, LiveServer, make_settings, pinned_clock, read_sse
 
 pytestmark = pytest.mark.real_model
 ARTIFACTS = ROOT / "test-artifacts"
@@ -43,7 +43,7 @@ def real_settings(settings: Settings, gguf: Path) -> Settings:
 
 
 def test_a_help_center_question_streams_a_cited_answer_from_qwen(settings, retriever, gguf: Path) -> None:
-    app = create_app(real_settings(settings, gguf), retriever=retriever)
+    app = create_app(real_settings(settings, gguf), retriever=retriever, clock=pinned_clock())
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=300) as http:
         cid = http.post("/v1/conversations").json()["id"]
         with http.stream("GET", f"/v1/conversations/{cid}/events") as stream:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.test_runner import NOW, USERS
+from tools.clock import Clock, FixedClock
 from tools.registry import Registry
 from tools.runner import Status, ToolRunner
 
@@ -12,9 +13,9 @@ CUSTOMER = "noah_brown_6181"
 EMAIL = USERS[CUSTOMER]["email"]
 
 
-def runner_for(registry: Registry, engine, settings, mode: str, clock=lambda: NOW) -> ToolRunner:
+def runner_for(registry: Registry, engine, settings, mode: str, clock: Clock | None = None) -> ToolRunner:
     tuned = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": mode})})
-    return ToolRunner(registry, engine, tuned, clock=clock)
+    return ToolRunner(registry, engine, tuned, clock=clock or FixedClock(NOW))
 
 
 def test_tau_mode_accepts_an_email_or_name_and_zip(registry, engine, settings) -> None:
@@ -72,7 +73,7 @@ def test_codes_expire_and_attempts_are_limited(registry, engine, settings, case:
     runner.run("find_user_id_by_email", {"email": EMAIL}, customer_id=None, conversation_id="c1")
     code = _code(settings)
     if case == "expired":
-        runner = runner_for(registry, engine, settings, "email_code", clock=lambda: NOW + timedelta(hours=1))
+        runner = runner_for(registry, engine, settings, "email_code", clock=FixedClock(NOW + timedelta(hours=1)))
     else:
         for _ in range(settings.tools.email_code_attempts):
             runner.run("verify_email_code", {"code": "111111"}, customer_id=None, conversation_id="c1")

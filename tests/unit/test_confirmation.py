@@ -14,8 +14,7 @@ from agent.chat import ChatService
 from agent.deps import GraphDeps
 from agent.graph import build_graph
 from agent.identity import sign_customer
-from agent.server import create_app
-from tests.conftest import decision, scripted
+from tests.conftest import decision, make_app, scripted
 from tools.orders.models import Order
 from tools.registry import load_registry
 from tools.runner import ToolRunner
@@ -37,12 +36,12 @@ def router(messages) -> str:
 
 
 @pytest.fixture
-def chat(engine, retriever) -> ChatService:
+def chat(engine, retriever, clock) -> ChatService:
     registry = load_registry(["orders", "listings"])
     model = scripted(router, "Done.")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine))
-    return ChatService(engine, build_graph(deps, InMemorySaver()))
+                     runner=ToolRunner(registry, engine, clock=clock))
+    return ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
 
 
 def test_the_order_is_pending_in_the_seed(engine) -> None:
@@ -78,7 +77,7 @@ def test_a_new_question_instead_of_an_answer_cancels_and_is_answered(chat: ChatS
 
 def test_the_confirm_endpoint_resumes_and_refuses_when_nothing_waits(settings, retriever, engine) -> None:
     model = scripted(router, "Cancelled.")
-    with TestClient(create_app(settings, model=model, retriever=retriever)) as client:
+    with TestClient(make_app(settings, retriever, model)) as client:
         token = sign_customer(CUSTOMER, b"test-secret")
         cid = client.post("/v1/conversations", json={"customer_token": token}).json()["id"]
         assert client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True}).status_code == 409
@@ -93,14 +92,15 @@ def test_the_confirm_endpoint_resumes_and_refuses_when_nothing_waits(settings, r
         assert status_of(engine) == "cancelled"
 
 
-def test_the_same_declined_action_is_not_proposed_again(engine, retriever) -> None:
+def test_the_same_declined_action_is_not_proposed_again(engine, retriever, clock) -> None:
     # The router proposes the same cancellation each time; after a "no, …" the customer is asked instead.
     registry = load_registry(["orders", "listings"])
     stubborn = scripted(lambda m: decision("cancel_pending_order", order_id=ORDER, reason="ordered by mistake")
                         if "cancel" in m[-1].text.lower() else decision("reply"), "Done.")
     chat = ChatService(engine, build_graph(GraphDeps(model=stubborn, retriever=retriever, engine=engine,
-                                                     registry=registry, runner=ToolRunner(registry, engine)),
-                                           InMemorySaver()))
+                                                     registry=registry,
+                                                     runner=ToolRunner(registry, engine, clock=clock)),
+                                           InMemorySaver()), clock=clock)
 
     async def go():
         conv = chat.create_conversation(CUSTOMER)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.facts import gather
+from tests.conftest import pinned_clock
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
@@ -11,7 +12,7 @@ STRANGER = "aarav_anderson_8794"  # owns #W9300146 (pending)
 
 
 def facts_for(engine, settings, customer, said, mode="token"):
-    runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings)
+    runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings, clock=pinned_clock())
     return gather(runner, customer, said, mode).text()
 
 
@@ -50,7 +51,7 @@ def test_a_mentioned_reservation_takes_the_focus(engine, settings) -> None:
 
 
 def test_only_actions_whose_preconditions_can_hold_are_allowed(engine, settings) -> None:
-    runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings)
+    runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings, clock=pinned_clock())
     delivered = gather(runner, OWNER, "exchange the skateboard from #W4887592", "token")
     assert delivered.allows("exchange_delivered_order_items") and not delivered.allows("modify_pending_order_items")
     pending = gather(runner, OWNER, "change the earbuds in #W7390432", "token")

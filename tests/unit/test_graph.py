@@ -17,7 +17,7 @@ from agent.deps import GraphDeps
 from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
-from tests.conftest import decision, scripted
+from tests.conftest import decision, pinned_clock, scripted
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
@@ -25,14 +25,14 @@ from tools.runner import ToolRunner
 @asynccontextmanager
 async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "memory",
                        path: Path | None = None) -> AsyncIterator[ChatService]:
-    registry = load_registry(["orders", "listings"])
+    registry, clock = load_registry(["orders", "listings"]), pinned_clock()
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine), max_message_chars=200)
+                     runner=ToolRunner(registry, engine, clock=clock), max_message_chars=200)
     if saver == "memory":
-        yield ChatService(engine, build_graph(deps, InMemorySaver()))
+        yield ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
     else:
         async with AsyncSqliteSaver.from_conn_string(str(path)) as s:
-            yield ChatService(engine, build_graph(deps, s))
+            yield ChatService(engine, build_graph(deps, s), clock=clock)
 
 
 def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: str):
@@ -183,7 +183,7 @@ def test_citations_are_one_per_article_best_first_and_at_most_three() -> None:
 
 
 def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_same_turn(engine, retriever,
-                                                                                          settings) -> None:
+                                                                                          settings, clock) -> None:
     tau = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": "tau"})})
     registry = load_registry(["orders", "listings"])
     wanted = {"order_id": "#W4887592", "item_ids": ["2343503231"], "payment_method_id": "paypal_1249653"}
@@ -195,8 +195,8 @@ def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_
 
     model = scripted(router, "unused")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, tau), auth_mode="tau")
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()))
+                     runner=ToolRunner(registry, engine, tau, clock=clock), auth_mode="tau")
+    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
 
     async def go():
         conv = chat.create_conversation(None)

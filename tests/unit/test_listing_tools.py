@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.unit.test_runner import NOW, confirm
+from tools.clock import FixedClock
 from tools.listings.models import Guest, Listing, Reservation, ReservationPayment, reservation_state
 from tools.listings.policy import cancellation_refund
 from tools.runner import Status, ToolRunner
@@ -55,7 +56,7 @@ def guest_with(engine, state: str, policy: str | None = None, over: float | None
 
 @pytest.fixture
 def runner(registry, engine, settings) -> ToolRunner:
-    return ToolRunner(registry, engine, settings, clock=lambda: NOW)
+    return ToolRunner(registry, engine, settings, clock=FixedClock(NOW))
 
 
 def test_cancelling_an_upcoming_stay_refunds_by_policy(runner: ToolRunner, engine) -> None:

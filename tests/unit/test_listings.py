@@ -11,8 +11,8 @@ TODAY = date(2026, 11, 22)
 
 
 def test_same_seed_same_data() -> None:
-    assert generate_listings(7, TODAY) == generate_listings(7, TODAY)
-    assert generate_listings(7, TODAY)[Reservation] != generate_listings(8, TODAY)[Reservation]
+    assert generate_listings(7, today=TODAY) == generate_listings(7, today=TODAY)
+    assert generate_listings(7, today=TODAY)[Reservation] != generate_listings(8, today=TODAY)[Reservation]
 
 
 def test_sizes_and_states() -> None:

@@ -5,10 +5,13 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from tests.conftest import pinned_clock
 from tools.api import ToolContext, ToolError
 from tools.orders import customer_order_ids, get_order_details, normalize_order_id, order_record, seed_orders
 from tools.orders.models import Order
 from tools.orders.seed import load_tau_json
+
+NOW = pinned_clock().now()
 
 
 def test_every_order_reads_back_exactly_as_in_tau_bench(engine) -> None:
@@ -61,20 +64,20 @@ def test_order_ids_are_normalised() -> None:
 
 def test_a_customer_sees_their_own_order(engine) -> None:
     with Session(engine) as session:
-        record = get_order_details(ToolContext(session, "james_li_5688"), order_id="#W2611340")
+        record = get_order_details(ToolContext(session, "james_li_5688", NOW), order_id="#W2611340")
     assert record["status"] == "processed" and record["items"][0]["name"] == "Water Bottle"
 
 
 def test_another_customers_order_looks_exactly_like_a_missing_one(engine) -> None:
     with Session(engine) as session:
         with pytest.raises(ToolError) as foreign:
-            get_order_details(ToolContext(session, "noah_brown_6181"), order_id="#W2611340")
+            get_order_details(ToolContext(session, "noah_brown_6181", NOW), order_id="#W2611340")
         with pytest.raises(ToolError) as missing:
-            get_order_details(ToolContext(session, "noah_brown_6181"), order_id="#W0000001")
+            get_order_details(ToolContext(session, "noah_brown_6181", NOW), order_id="#W0000001")
     assert str(foreign.value) == "I couldn't find order #W2611340 on your account."
     assert str(missing.value).replace("#W0000001", "#W2611340") == str(foreign.value)
 
 
 def test_an_anonymous_customer_must_sign_in(engine) -> None:
     with Session(engine) as session, pytest.raises(ToolError, match="signed in"):
-        get_order_details(ToolContext(session, None), order_id="#W2611340")
+        get_order_details(ToolContext(session, None, NOW), order_id="#W2611340")

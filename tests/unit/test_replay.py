@@ -7,14 +7,14 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from tools.orders.replay import replay
-from tools.orders.seed import tau_data_dir
+from tools.orders.seed import load_tau_json, tau_data_dir
 
 
 @pytest.mark.parametrize("split", ["dev", "train"])
-def test_replay_reproduces_expected_changed_records(split: str, settings) -> None:
+def test_replay_reproduces_expected_changed_records(split: str, settings, clock) -> None:
     tasks = json.loads((tau_data_dir() / f"tasks_{split}.json").read_text())
     mismatched, rejected = [], []
-    for task, result in zip(tasks, replay(tasks, settings), strict=True):
+    for task, result in zip(tasks, replay(tasks, settings, clock), strict=True):
         changed = {table: records for table, records in result["changed"].items() if records}
         if changed != task["expected_changed_records"]:
             mismatched.append((task["task_id"], result["errors"]))
@@ -56,3 +56,16 @@ def test_export_writes_tau_benchs_three_files_unchanged(tmp_path, monkeypatch) -
     for name in ("users", "orders", "products"):
         assert json.loads((tmp_path / "out" / f"{name}.json").read_text()) == json.loads(
             (tau_data_dir() / f"{name}.json").read_text())
+
+
+def test_a_task_that_identifies_its_customer_acts_as_the_customer_it_identified(settings, clock) -> None:
+    # As in a conversation: whoever the identification action finds is who the later actions act for,
+    # not the task's user_id (here deliberately someone else).
+    task = json.loads((tau_data_dir() / "tasks_dev.json").read_text())[0]
+    customer = task["user_id"]
+    email = load_tau_json("users")[customer]["email"]
+    identified = {**task, "user_id": "noah_brown_6181",
+                  "actions": [{"name": "find_user_id_by_email", "kwargs": {"email": email}}, *task["actions"]]}
+    (result,) = replay([identified], settings, clock)
+    assert result["errors"] == []
+    assert {t: r for t, r in result["changed"].items() if r} == task["expected_changed_records"]

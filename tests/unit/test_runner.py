@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
+from tests.conftest import pinned_clock
 from tools.api import Access, Risk, ToolContext, ToolError, tool
 from tools.audit import ToolAudit
 from tools.orders import export_store
@@ -15,7 +15,7 @@ from tools.orders.seed import load_tau_json
 from tools.registry import Registry
 from tools.runner import Status, ToolRunner
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+NOW = pinned_clock().now()
 USERS, ORDERS = load_tau_json("users"), load_tau_json("orders")
 
 
@@ -32,8 +32,8 @@ ATTACKER = next(u for u in sorted(USERS) if u != VICTIM and orders_of(u, "pendin
 
 
 @pytest.fixture
-def runner(registry: Registry, engine, settings) -> ToolRunner:
-    return ToolRunner(registry, engine, settings, clock=lambda: NOW)
+def runner(registry: Registry, engine, settings, clock) -> ToolRunner:
+    return ToolRunner(registry, engine, settings, clock=clock)
 
 
 def snapshot(engine) -> dict:
@@ -194,7 +194,7 @@ def test_policy_preconditions_are_enforced_before_confirmation(runner: ToolRunne
 
 
 @pytest.mark.parametrize("crash_on_call", [1, 3], ids=["in-dry-run", "in-real-run"])
-def test_a_crashing_tool_rolls_back_and_says_something_safe(registry: Registry, engine, settings,
+def test_a_crashing_tool_rolls_back_and_says_something_safe(registry: Registry, engine, settings, clock,
                                                             crash_on_call: int) -> None:
     from tools.orders.models import Customer
 
@@ -213,7 +213,7 @@ def test_a_crashing_tool_rolls_back_and_says_something_safe(registry: Registry, 
             raise RuntimeError("database exploded: secret internals")
 
     registry.add(half_done, "test")
-    runner = ToolRunner(registry, engine, settings, clock=lambda: NOW)
+    runner = ToolRunner(registry, engine, settings, clock=clock)
     before = snapshot(engine)
     result = runner.run("half_done", {"user_id": ATTACKER}, customer_id=ATTACKER, conversation_id="c1")
     if result.status is Status.CONFIRM:
@@ -225,14 +225,14 @@ def test_a_crashing_tool_rolls_back_and_says_something_safe(registry: Registry, 
     assert [row.status for row in audit_rows(engine)] == (["failed"] if crash_on_call == 3 else [])
 
 
-def test_approval_tools_wait_for_a_human(registry: Registry, engine, settings) -> None:
+def test_approval_tools_wait_for_a_human(registry: Registry, engine, settings, clock) -> None:
     @tool(risk=Risk.APPROVAL)
     def big_refund(ctx: ToolContext, amount: float) -> dict:
         """Refund a large amount."""
         return {"refunded": amount}
 
     registry.add(big_refund, "test")
-    runner = ToolRunner(registry, engine, settings, clock=lambda: NOW)
+    runner = ToolRunner(registry, engine, settings, clock=clock)
     asked = runner.run("big_refund", {"amount": 900}, customer_id=ATTACKER, conversation_id="c1")
     confirmed = runner.run("big_refund", {"amount": 900}, customer_id=ATTACKER, conversation_id="c1",
                            confirmed=asked.args_hash)

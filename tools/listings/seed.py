@@ -72,9 +72,8 @@ def _at(d: date, hour: int) -> datetime:
 Rows = dict[type[SQLModel], list[dict[str, Any]]]
 
 
-def generate_listings(seed: int = DEFAULT_SEED, today: date | None = None) -> Rows:
-    """Build all rows of the marketplace; pure function of ``seed`` and ``today``."""
-    today = today or date.today()
+def generate_listings(seed: int = DEFAULT_SEED, *, today: date) -> Rows:
+    """Build all rows of the marketplace; pure function of ``seed`` and ``today`` (stays are laid out around it)."""
     rng = random.Random(seed)
     rows: Rows = {t: [] for t in (
         Host, Guest, Listing, AvailabilityBlock, Reservation, ReservationPayment)}
@@ -165,9 +164,9 @@ def _fill_calendar(rng: random.Random, listing: dict[str, Any], today: date,
             day = check_out  # a cancelled stay frees its nights for the next booking
 
 
-def seed_listings(engine: Engine, seed: int = DEFAULT_SEED, today: date | None = None) -> dict[str, int]:
-    """Drop and recreate the listing tables with generated data, in one transaction."""
-    rows = generate_listings(seed, today)
+def seed_listings(engine: Engine, seed: int = DEFAULT_SEED, *, today: date) -> dict[str, int]:
+    """Drop and recreate the listing tables with generated data around ``today``, in one transaction."""
+    rows = generate_listings(seed, today=today)
     with engine.begin() as conn:
         SQLModel.metadata.drop_all(conn, tables=LISTING_TABLES)
         SQLModel.metadata.create_all(conn, tables=LISTING_TABLES)

@@ -1,9 +1,12 @@
 """Replay τ-bench tasks' reference actions through our tools and report what changed.
 
-Each task runs on a fresh copy of the seeded store, as the task's customer,
-with every confirmation granted, through the same ToolRunner the agent uses
-(``tau`` authentication). The result is, per table, the full records whose
-content differs from the fresh data: τ-bench's ``expected_changed_records``.
+Each task runs on a fresh copy of the seeded store, with every confirmation
+granted, through the same ToolRunner the agent uses (``tau`` authentication).
+It acts as a conversation would: as nobody until one of its actions identifies
+a customer (``find_user_id_by_*``), then as that customer; a task without such
+an action acts as its ``user_id`` throughout. The result is, per table, the
+full records whose content differs from the fresh data: τ-bench's
+``expected_changed_records``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from tools.clock import Clock
 from tools.orders.store import Record, export_store, order_record, product_record, user_record
 from tools.orders.tools import register_tools
 from tools.registry import Registry
@@ -56,7 +60,7 @@ def changed_records(session: Session, fresh: Tables) -> Tables:
     return out
 
 
-def replay(tasks: list[dict[str, Any]], settings: Any) -> Iterator[dict[str, Any]]:
+def replay(tasks: list[dict[str, Any]], settings: Any, clock: Clock) -> Iterator[dict[str, Any]]:
     """For each task: ``{"task_id", "changed", "errors"}``; ``settings`` gives data_dir for scratch files."""
     from agent.db import create_tables, make_engine
     from tools.orders.seed import seed_orders
@@ -77,8 +81,8 @@ def replay(tasks: list[dict[str, Any]], settings: Any) -> Iterator[dict[str, Any
             shutil.copy(template, task_db)
             db = tau.db.model_copy(update={"url": f"sqlite:///{task_db}"})
             engine = make_engine(tau.model_copy(update={"db": db}))
-            runner = ToolRunner(registry, engine, tau)
-            errors = [e for a in task["actions"] if (e := _run(runner, task, n, a))]
+            runner = ToolRunner(registry, engine, tau, clock=clock)
+            errors = _run_actions(runner, task, f"replay-{n}")
             with Session(engine) as session:
                 session.connection().exec_driver_sql(f"ATTACH DATABASE '{template}' AS fresh")
                 changed = changed_records(session, fresh)
@@ -86,11 +90,19 @@ def replay(tasks: list[dict[str, Any]], settings: Any) -> Iterator[dict[str, Any
             yield {"task_id": task.get("task_id", n), "changed": changed, "errors": errors}
 
 
-def _run(runner: ToolRunner, task: dict[str, Any], n: int, action: dict[str, Any]) -> str | None:
-    """Run one reference action, granting confirmation and approval; an error message or None."""
-    kwargs = {"customer_id": task["user_id"], "conversation_id": f"replay-{n}"}
-    result = runner.run(action["name"], action["kwargs"], **kwargs)
-    if result.status in (Status.CONFIRM, Status.APPROVAL):
-        result = runner.run(action["name"], action["kwargs"], confirmed=result.args_hash, approved_by="replay",
-                            **kwargs)
-    return None if result.ok else f"{action['name']}: {result.message}"
+def _run_actions(runner: ToolRunner, task: dict[str, Any], conversation_id: str) -> list[str]:
+    """Run a task's reference actions in order, granting confirmation and approval; the error messages."""
+    identifies = any(a["name"].startswith("find_user_id_by_") for a in task["actions"])
+    customer = None if identifies else task["user_id"]
+    errors = []
+    for action in task["actions"]:
+        kwargs = {"customer_id": customer, "conversation_id": conversation_id}
+        result = runner.run(action["name"], action["kwargs"], **kwargs)
+        if result.status in (Status.CONFIRM, Status.APPROVAL):
+            result = runner.run(action["name"], action["kwargs"], confirmed=result.args_hash, approved_by="replay",
+                                **kwargs)
+        if result.authenticated:
+            customer = result.authenticated
+        if not result.ok:
+            errors.append(f"{action['name']}: {result.message}")
+    return errors

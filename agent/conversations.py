@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -9,15 +10,31 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def new_conversation_id() -> str:
+    """A conversation id: 128 random bits as hex. It appears in URLs and logs, so it grants nothing by itself."""
+    return uuid.uuid4().hex
+
+
+def is_conversation_id(value: str) -> bool:
+    """Whether ``value`` has the shape of a conversation id (anything else is not looked up at all)."""
+    return bool(_ID.fullmatch(value))
+
 
 class Conversation(SQLModel, table=True):
     """One customer conversation; its id is also the LangGraph ``thread_id``."""
 
     __tablename__ = "conversations"
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    id: str = Field(default_factory=new_conversation_id, primary_key=True)
     customer_id: str | None = Field(default=None, index=True)
+    site_key: str | None = Field(default=None, description="the widget site it was opened from")
+    # The conversation's bearer credential, stored only as its SHA-256 (agent/access.py).
+    access_token_hash: str
     created_at: datetime
+    last_active_at: datetime = Field(description="the last message in either direction: expiry counts from here")
     mode: str = Field(default="bot", description="bot | waiting_for_human | human | closed")
 
 
@@ -60,3 +77,14 @@ def transcript(session: Session, conversation_id: str) -> list[TranscriptMessage
     return list(session.exec(select(TranscriptMessage)
                              .where(TranscriptMessage.conversation_id == conversation_id)
                              .order_by(col(TranscriptMessage.id))).all())
+
+
+def record_message(session: Session, conversation_id: str, role: str, text: str, at: datetime,
+                   citations: list[dict[str, Any]] | None = None) -> None:
+    """Add a message to the transcript; the conversation counts as active at ``at`` (the caller commits)."""
+    session.add(TranscriptMessage(conversation_id=conversation_id, role=role, text=text, citations=citations or [],
+                                  created_at=at))
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        conversation.last_active_at = at
+        session.add(conversation)

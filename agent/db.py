@@ -48,6 +48,8 @@ def create_tables(engine: Engine, plugins: Iterable[str] | None = None) -> None:
     themselves on ``SQLModel.metadata`` when their module is imported, so the engine's modules are
     imported here and each plugin is loaded, whatever else the process happened to import first.
     """
+    import agent.channels.slack_threads
+    import agent.conversations  # noqa: F401
     import tools.audit
     import tools.auth  # noqa: F401
 

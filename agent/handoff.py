@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from agent.conversations import Conversation, Ticket, TranscriptMessage
+from agent.conversations import Conversation, Ticket, record_message
 from agent.events import EventHub
 from tools.clock import Clock
 
@@ -108,8 +108,7 @@ class HandoffService:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode != HUMAN:
                 raise HandoffError(f"The conversation is {conversation.mode}; take it before replying.")
-            session.add(TranscriptMessage(conversation_id=conversation_id, role="agent", text=text,
-                                          created_at=self.clock.now()))
+            record_message(session, conversation_id, "agent", text, self.clock.now())
             session.commit()
         await self.hub.publish(conversation_id, "message", {"role": "agent", "agent": agent, "text": text,
                                                             "citations": [], "via": via})

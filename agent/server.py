@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,11 +13,14 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from agent.channels import agents, web, widget
+from agent.channels.bodies import BodyLimit
 from agent.channels.limits import RateLimiter
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
 from tools.clock import Clock
+
+log = logging.getLogger(__name__)
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     ``slack_socket_mode`` the same Slack app connects over Socket Mode instead.
     """
     settings = settings or get_settings()
+    settings.identity_secrets()  # an empty or short secret would make every customer forgeable: refuse to start
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +79,15 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     app.include_router(agents.router)
     app.include_router(widget.router)
     widget.install_origin_check(app, settings)
+    app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body it refuses
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace or an exception's text to a client: a sentence, and the detail in the log.
+        log.exception("unhandled error in %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+                            content={"detail": "Something went wrong on our side; nothing was changed. "
+                                               "Please try again."})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from agent.identity import check_secret
 
 ModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
 
@@ -94,12 +96,19 @@ class ToolSettings(BaseModel):
 class WebSettings(BaseModel):
     """The HTTP server and the widget channel."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     host: str = "127.0.0.1"
     port: int = 8000
-    identity_secret: SecretStr | None = Field(
-        default=None,
-        description="HMAC secret for customer tokens; default: generated once into data_dir/identity.secret",
+    identity_secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="secrets that sign customer tokens (JWT, HS256), each at least 32 bytes: the first signs, all "
+                    "verify (for rotation); default: one generated once into data_dir/identity.secret",
     )
+    conversation_ttl_s: int = Field(
+        default=24 * 3600, gt=0,
+        description="a signed-in customer's conversation ends after this long without activity")
+    customer_token_ttl_s: int = Field(default=3600, gt=0, description="lifetime of tokens `concierge token` mints")
     max_message_chars: int = 2000
     agent_api_key: SecretStr | None = Field(
         default=None, description="key human-agent tools (the Slack channel) send as X-Agent-Key; unset = API off")
@@ -109,6 +118,21 @@ class WebSettings(BaseModel):
                     'e.g. {"shop-1": ["https://shop.example"]}')
     messages_per_minute: int = Field(default=12, description="per conversation; more gets a 429")
     requests_per_minute_per_ip: int = Field(default=60, description="new conversations and messages per client IP")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "identity_secret" in data:
+            raise ValueError("CONCIERGE_WEB__IDENTITY_SECRET was replaced by CONCIERGE_WEB__IDENTITY_SECRETS, a JSON "
+                             'list of secrets (e.g. \'["<32+ random bytes>"]\'); customer tokens are now JWTs')
+        return data
+
+    @field_validator("identity_secrets")
+    @classmethod
+    def _long_enough(cls, secrets: list[SecretStr]) -> list[SecretStr]:
+        for n, secret in enumerate(secrets, 1):
+            check_secret(secret.get_secret_value().encode(), n)
+        return secrets
 
 
 class SlackSettings(BaseModel):
@@ -124,8 +148,9 @@ class SlackSettings(BaseModel):
 class Settings(BaseSettings):
     """All of Concierge's configuration. Build it once with :func:`get_settings`."""
 
+    # hide_input_in_errors: a rejected secret must not be echoed in the error that rejects it.
     model_config = SettingsConfigDict(
-        env_prefix="CONCIERGE_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+        env_prefix="CONCIERGE_", env_nested_delimiter="__", env_file=".env", extra="ignore", hide_input_in_errors=True
     )
 
     data_dir: Path = Path(".concierge")
@@ -169,16 +194,19 @@ class Settings(BaseSettings):
         """Where assembled GGUF weights are kept."""
         return self.data_dir / "models"
 
-    def identity_secret(self) -> bytes:
-        """The HMAC key for customer tokens, generated and kept in data_dir if not configured."""
-        if self.web.identity_secret is not None:
-            return self.web.identity_secret.get_secret_value().encode()
+    def identity_secrets(self) -> list[bytes]:
+        """The keys of customer tokens (the first signs); one is generated and kept in data_dir if none is set.
+
+        Checked here too, not only when the settings are read: a copy made with ``model_copy`` skips validation.
+        """
+        if self.web.identity_secrets:
+            return [check_secret(s.get_secret_value().encode(), n) for n, s in enumerate(self.web.identity_secrets, 1)]
         path = self.data_dir / "identity.secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
-        return path.read_text().strip().encode()
+        return [check_secret(path.read_text().strip().encode())]
 
 
 @lru_cache(maxsize=1)

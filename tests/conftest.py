@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from agent.db import create_tables, make_engine
+from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
 from agent.runtime import open_retriever
 from agent.settings import Settings
@@ -59,9 +61,80 @@ def _no_big_model_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pyt
     monkeypatch.setattr(EmbeddedServer, "__init__", guarded)
 
 
+IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"  # what a site's backend signs customer tokens with
+
+
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Settings rooted in ``data_dir`` with a fixed identity secret."""
-    return Settings(data_dir=data_dir, web={"identity_secret": "test-secret"}, **overrides)
+    return Settings(data_dir=data_dir, web={"identity_secrets": [IDENTITY_SECRET]}, **overrides)
+
+
+def customer_token(customer_id: str, clock: Clock | None = None, secret: str = IDENTITY_SECRET, **claims: Any) -> str:
+    """A customer token as the site's backend mints it (``ttl_s``, ``site_key`` as in sign_customer)."""
+    return sign_customer(customer_id, secret.encode(), now=(clock or pinned_clock()).now(), **claims)
+
+
+@dataclass
+class Chat:
+    """One conversation through the HTTP API, as the widget holds it: its id and access token."""
+
+    http: Any  # a TestClient or an httpx.Client
+    id: str
+    access_token: str
+    customer_id: str | None = None
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The header every request on the conversation carries."""
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    @property
+    def path(self) -> str:
+        """The conversation's URL path."""
+        return f"/v1/conversations/{self.id}"
+
+    def say(self, text: str) -> httpx.Response:
+        """Post a customer message."""
+        return self.http.post(f"{self.path}/messages", json={"text": text}, headers=self.auth)
+
+    def confirm(self, yes: bool = True) -> httpx.Response:
+        """Answer a preview with the buttons."""
+        return self.http.post(f"{self.path}/confirm", json={"confirm": yes}, headers=self.auth)
+
+    def transcript(self) -> dict[str, Any]:
+        """GET the conversation."""
+        response = self.http.get(self.path, headers=self.auth)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def events(self, **headers: str) -> Any:
+        """The SSE stream (a context manager), e.g. ``events(**{"Last-Event-ID": "3"})``."""
+        return self.http.stream("GET", f"{self.path}/events", headers={**self.auth, **headers})
+
+    def wait(self, until: Callable[[dict[str, Any]], bool], limit_s: float = 30) -> dict[str, Any]:
+        """Poll the transcript until ``until(body)`` holds."""
+        deadline = time.monotonic() + limit_s
+        while True:
+            body = self.transcript()
+            if until(body):
+                return body
+            if time.monotonic() > deadline:
+                raise TimeoutError(body)
+            time.sleep(0.05)
+
+    def replies(self, n: int = 1, limit_s: float = 30) -> list[dict[str, Any]]:
+        """The messages once at least ``n`` assistant replies are there."""
+        return self.wait(lambda b: sum(m["role"] == "assistant" for m in b["messages"]) >= n, limit_s)["messages"]
+
+
+def open_chat(http: Any, customer: str | None = None, clock: Clock | None = None, **body: Any) -> Chat:
+    """POST /v1/conversations (signed in as ``customer`` when given) and hold the conversation."""
+    if customer is not None:
+        body["customer_token"] = customer_token(customer, clock)
+    response = http.post("/v1/conversations", json=body)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    return Chat(http, created["id"], created["access_token"], created["customer_id"])
 
 
 @pytest.fixture(scope="session")
@@ -140,13 +213,18 @@ def scripted(decide: str | Callable[[list[BaseMessage]], str],
     return ScriptedChat(fn=fn)
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class LiveServer:
     """A real uvicorn server on a loopback port, running in a thread."""
 
     def __init__(self, app: FastAPI) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

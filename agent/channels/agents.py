@@ -11,11 +11,12 @@ from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from agent.approvals import ApprovalError, decide_approval
-from agent.channels.web import ConversationDep, ServicesDep
-from agent.conversations import Ticket
+from agent.channels.bodies import RequestBody
+from agent.channels.web import ServicesDep
+from agent.conversations import Conversation, Ticket
 from agent.handoff import HandoffError
 
 
@@ -25,7 +26,9 @@ def require_agent(services: ServicesDep, key: Annotated[str | None, Header(alias
     if expected is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             "The agent API is off: set CONCIERGE_WEB__AGENT_API_KEY.")
-    if key is None or not hmac.compare_digest(key, expected.get_secret_value()):
+    # Compared as bytes: a header may hold any character, and str comparison refuses non-ASCII.
+    if key is None or not hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
+                                              expected.get_secret_value().encode()):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-Agent-Key header.")
 
 
@@ -33,7 +36,18 @@ router = APIRouter(prefix="/v1/agent", dependencies=[Depends(require_agent)])
 T = TypeVar("T")
 
 
-class AgentAction(BaseModel):
+def staff_conversation(conversation_id: str, services: ServicesDep) -> Conversation:
+    """The conversation named in the path (staff hold the agent key, not the customer's access token)."""
+    conversation = services.chat.get_conversation(conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No conversation with id {conversation_id!r}.")
+    return conversation
+
+
+ConversationDep = Annotated[Conversation, Depends(staff_conversation)]
+
+
+class AgentAction(RequestBody):
     """Who does it (a Slack user id, an email)."""
 
     agent: str = Field(min_length=1, max_length=200)
@@ -51,11 +65,11 @@ class Decision(AgentAction):
     approve: bool
 
 
-class Escalation(BaseModel):
+class Escalation(RequestBody):
     """Staff handing a conversation to the team by hand."""
 
-    reason: str = "staff"
-    summary: str = ""
+    reason: str = Field(default="staff", max_length=100)
+    summary: str = Field(default="", max_length=4000)
 
 
 async def _transition(call: Awaitable[T]) -> T:

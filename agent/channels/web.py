@@ -2,7 +2,10 @@
 
 Contract (relied on by the widget and the tests):
 
-- ``POST /v1/conversations`` ``{"customer_token"?}`` -> 201 ``{"id", "customer_id"}``
+- ``POST /v1/conversations`` ``{"customer_token"?, "site_key"?}`` -> 201 ``{"id", "customer_id", "access_token"}``
+- Every other request on a conversation carries ``Authorization: Bearer <access_token>``: without it a 401
+  that says what is missing; with a wrong one a 404, exactly as for an id that does not exist; a signed-in
+  customer's conversation idle longer than ``CONCIERGE_WEB__CONVERSATION_TTL_S`` is a 401.
 - ``POST /v1/conversations/{id}/messages`` ``{"text"}`` -> 202 ``{"accepted": true}``
 - ``GET /v1/conversations/{id}/events`` -> SSE: ``token`` events while the reply
   streams, one ``message`` with the whole reply and its ``citations``, and
@@ -25,14 +28,18 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from agent.access import expired, holds, well_formed
+from agent.channels.bodies import RequestBody
 from agent.channels.limits import RateLimiter
 from agent.channels.widget import allowed_origins
-from agent.conversations import Conversation
+from agent.conversations import Conversation, is_conversation_id
 from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1")
+NEEDS_TOKEN = ("This request needs the conversation's access token: send the header "
+               "`Authorization: Bearer <access_token>` with the access_token that POST /v1/conversations returned.")
 
 
 def get_services(request: Request) -> Services:
@@ -43,16 +50,40 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_conversation(conversation_id: str, services: ServicesDep) -> Conversation:
-    """The conversation named in the path, or a 404 that says so."""
-    conversation = services.chat.get_conversation(conversation_id)
-    if conversation is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No conversation with id {conversation_id!r}. "
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The access token of ``Authorization: Bearer <token>``; a 401 saying what is wrong otherwise."""
+    if authorization is None:
+        raise _unauthorized(NEEDS_TOKEN)
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("The Authorization header must be `Bearer <access_token>`. " + NEEDS_TOKEN)
+    if not well_formed(token.strip()):
+        raise _unauthorized("That is not an access token (they are 43 letters, digits, '-' and '_'). " + NEEDS_TOKEN)
+    return token.strip()
+
+
+def customer_conversation(conversation_id: str, services: ServicesDep,
+                          token: Annotated[str, Depends(bearer_token)]) -> Conversation:
+    """The conversation named in the path, for the holder of its access token.
+
+    A wrong token gets the same 404 as an id that does not exist: knowing an id confirms nothing.
+    """
+    conversation = services.chat.get_conversation(conversation_id) if is_conversation_id(conversation_id) else None
+    if conversation is None or not holds(conversation, token):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No conversation with this id and access token. "
                                                        "Create one with POST /v1/conversations.")
+    if expired(conversation, services.clock.now(), services.settings.web.conversation_ttl_s):
+        hours = services.settings.web.conversation_ttl_s / 3600
+        raise _unauthorized(f"This conversation ended after {hours:g} hours without activity. "
+                            "Start a new one with POST /v1/conversations.")
     return conversation
 
 
-ConversationDep = Annotated[Conversation, Depends(get_conversation)]
+ConversationDep = Annotated[Conversation, Depends(customer_conversation)]
 
 
 @dataclass(frozen=True)
@@ -73,11 +104,11 @@ def limits(request: Request) -> Limits:
 LimitsDep = Annotated[Limits, Depends(limits)]
 
 
-class CreateConversation(BaseModel):
+class CreateConversation(RequestBody):
     """Body of POST /v1/conversations."""
 
-    customer_token: str | None = Field(default=None, description="signed customer id, from the site's backend")
-    site_key: str | None = Field(default=None, description="the widget's site key")
+    customer_token: str | None = Field(default=None, description="the customer's JWT, from the site's backend")
+    site_key: str | None = Field(default=None, max_length=100, description="the widget's site key")
 
 
 class ConversationCreated(BaseModel):
@@ -85,9 +116,11 @@ class ConversationCreated(BaseModel):
 
     id: str
     customer_id: str | None
+    access_token: str = Field(description="send as `Authorization: Bearer …` on every request on this conversation; "
+                                          "shown only once")
 
 
-class PostMessage(BaseModel):
+class PostMessage(RequestBody):
     """Body of POST /v1/conversations/{id}/messages."""
 
     text: str
@@ -116,17 +149,19 @@ class Transcript(BaseModel):
 def create_conversation(services: ServicesDep, _limits: LimitsDep,
                         body: CreateConversation | None = None) -> ConversationCreated:
     """Start a conversation; with a valid ``customer_token`` the customer is signed in."""
+    body = body or CreateConversation()
     customer_id = None
-    if body is not None and body.site_key is not None and allowed_origins(services.settings, body.site_key) is None:
+    if body.site_key is not None and allowed_origins(services.settings, body.site_key) is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"Unknown site key {body.site_key!r}: add it to CONCIERGE_WEB__SITES.")
-    if body is not None and body.customer_token is not None:
+    if body.customer_token is not None:
         try:
-            customer_id = verify_customer(body.customer_token, services.settings.identity_secret())
+            customer_id = verify_customer(body.customer_token, services.settings.identity_secrets(),
+                                          now=services.clock.now(), site_key=body.site_key)
         except InvalidToken as exc:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
-    conversation = services.chat.create_conversation(customer_id)
-    return ConversationCreated(id=conversation.id, customer_id=customer_id)
+            raise _unauthorized(str(exc)) from None
+    conversation, token = services.chat.create_conversation(customer_id, body.site_key)
+    return ConversationCreated(id=conversation.id, customer_id=customer_id, access_token=token)
 
 
 _running: set[asyncio.Task[Any]] = set()  # keep references so turns are not garbage-collected
@@ -138,7 +173,7 @@ def _background(coroutine: Any) -> None:
     task.add_done_callback(_running.discard)
 
 
-class Confirmation(BaseModel):
+class Confirmation(RequestBody):
     """Body of POST /v1/conversations/{id}/confirm."""
 
     confirm: bool

@@ -68,7 +68,7 @@ def chat_styles() -> FileResponse:
 
 @router.get("/")
 def full_page() -> FileResponse:
-    """The chat as a full page (``?token=`` signs in), for trying it without a host site."""
+    """The chat as a full page (``#token=`` signs in), for trying it without a host site."""
     return FileResponse(STATIC / "widget.html", headers={"Content-Security-Policy": CSP.format(ancestors="'self'")})
 
 
@@ -78,7 +78,7 @@ def demo() -> FileResponse:
     return FileResponse(STATIC / "demo.html")
 
 
-CORS_HEADERS = "Content-Type, X-Site-Key"
+CORS_HEADERS = "Authorization, Content-Type, Last-Event-ID, X-Site-Key"
 
 
 def install_origin_check(app: FastAPI, settings: Settings) -> None:

@@ -123,7 +123,7 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
                      runner=ToolRunner(registry, engine, local, clock=clock), auth_mode=scenario.auth_mode,
                      prompt_budget=settings.model.prompt_budget)
     chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
-    conversation = chat.create_conversation(scenario.customer)
+    conversation, _ = chat.create_conversation(scenario.customer)
     outcome = Outcome(scenario.name, scenario.category, True)
     started = time.monotonic()
     text = await customer.opening()

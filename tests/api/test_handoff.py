@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
-from tests.conftest import decision, make_app, scripted
+from tests.conftest import decision, make_app, open_chat, scripted
 from tools.audit import ToolAudit
 from tools.listings.models import Reservation
 
@@ -23,16 +19,6 @@ def app_with(settings, retriever, model) -> TestClient:
     return TestClient(make_app(settings, retriever, model, agent_api_key=SecretStr("agent-secret")))
 
 
-def wait(client: TestClient, cid: str, until: Callable[[dict], bool], limit_s: float = 30) -> dict:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/conversations/{cid}").json()
-        if until(body):
-            return body
-        time.sleep(0.05)
-    raise TimeoutError(body)
-
-
 def roles(body: dict) -> list[str]:
     return [m["role"] for m in body["messages"]]
 
@@ -40,9 +26,9 @@ def roles(body: dict) -> list[str]:
 def test_asking_for_a_person_hands_off_without_asking_the_model(settings, retriever) -> None:
     model = ScriptedChat(replies=[])  # any model call would fail: none may happen
     with app_with(settings, retriever, model) as client:
-        cid = client.post("/v1/conversations").json()["id"]
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": "I want to talk to a real person please"})
-        body = wait(client, cid, lambda b: b["mode"] == "waiting_for_human")
+        chat = open_chat(client)
+        chat.say("I want to talk to a real person please")
+        body = chat.wait(lambda b: b["mode"] == "waiting_for_human")
         assert "support team" in body["messages"][-1]["text"] and model.calls == []
         (ticket,) = client.get("/v1/agent/tickets", params={"state": "open"}, headers=KEY).json()
         assert ticket["reason"] == "customer_asked" and "real person" in ticket["summary"]
@@ -51,12 +37,13 @@ def test_asking_for_a_person_hands_off_without_asking_the_model(settings, retrie
 def test_the_whole_loop_take_reply_hand_back_close(settings, retriever) -> None:
     model = scripted(decision("reply"), "Happy to help!")
     with app_with(settings, retriever, model) as client:
-        cid = client.post("/v1/conversations").json()["id"]
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": "can I speak to a human agent?"})
-        wait(client, cid, lambda b: b["mode"] == "waiting_for_human")
+        chat = open_chat(client)
+        cid = chat.id
+        chat.say("can I speak to a human agent?")
+        chat.wait(lambda b: b["mode"] == "waiting_for_human")
         # While waiting, the bot stays silent.
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": "hello? anyone?"})
-        body = wait(client, cid, lambda b: b["messages"][-1]["text"] == "hello? anyone?")
+        chat.say("hello? anyone?")
+        body = chat.wait(lambda b: b["messages"][-1]["text"] == "hello? anyone?")
         assert roles(body)[-1] == "customer"
         # An agent replies before taking it: refused, with the reason.
         early = client.post(f"/v1/agent/conversations/{cid}/messages", json={"agent": "U1", "text": "hi"},
@@ -68,25 +55,25 @@ def test_the_whole_loop_take_reply_hand_back_close(settings, retriever) -> None:
         assert client.get("/v1/agent/tickets", headers=KEY).json()[0]["agent"] == "U1"
         assert client.post(f"/v1/agent/conversations/{cid}/messages", json={"agent": "U1", "text": "Hi, I'm Ana."},
                            headers=KEY).status_code == 202
-        body = wait(client, cid, lambda b: b["mode"] == "human" and roles(b)[-1] == "agent")
+        body = chat.wait(lambda b: b["mode"] == "human" and roles(b)[-1] == "agent")
         assert body["messages"][-1]["text"] == "Hi, I'm Ana."
         # Back to the bot: it answers again.
         assert client.post(f"/v1/agent/conversations/{cid}/release", json={"agent": "U1"},
                            headers=KEY).json()["status"] == "closed"
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": "thanks!"})
-        body = wait(client, cid, lambda b: b["messages"][-1]["text"] == "Happy to help!")
+        chat.say("thanks!")
+        body = chat.wait(lambda b: b["messages"][-1]["text"] == "Happy to help!")
         assert body["mode"] == "bot"
         # Closing ends it; the ticket records it.
         client.post(f"/v1/agent/conversations/{cid}/handoff", json={"reason": "staff"}, headers=KEY)
         closed = client.post(f"/v1/agent/conversations/{cid}/close", json={"agent": "U1"}, headers=KEY).json()
-        assert closed["closed_at"] and client.get(f"/v1/conversations/{cid}").json()["mode"] == "closed"
+        assert closed["closed_at"] and chat.transcript()["mode"] == "closed"
 
 
 def test_the_model_can_decide_to_hand_off(settings, retriever) -> None:
     with app_with(settings, retriever, scripted(decision("handoff"), "unused")) as client:
-        cid = client.post("/v1/conversations").json()["id"]
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": "This is the third time I write, nobody helps"})
-        wait(client, cid, lambda b: b["mode"] == "waiting_for_human")
+        chat = open_chat(client)
+        chat.say("This is the third time I write, nobody helps")
+        chat.wait(lambda b: b["mode"] == "waiting_for_human")
         assert client.get("/v1/agent/tickets", headers=KEY).json()[0]["reason"] == "model_decided"
 
 
@@ -111,12 +98,12 @@ def test_a_large_refund_waits_for_an_agents_approval(settings, retriever, engine
     model = scripted(lambda m: decision("cancel_reservation", reservation_id=rid) if rid in m[-1].text
                      else decision("reply"), "Okay.")
     with app_with(settings, retriever, model) as client:
-        token = sign_customer(customer, b"test-secret")
-        cid = client.post("/v1/conversations", json={"customer_token": token}).json()["id"]
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": f"Cancel my reservation {rid}"})
-        wait(client, cid, lambda b: "Please confirm" in b["messages"][-1]["text"])
-        client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True})
-        wait(client, cid, lambda b: b["mode"] == "waiting_for_human")
+        chat = open_chat(client, customer)
+        cid = chat.id
+        chat.say(f"Cancel my reservation {rid}")
+        chat.wait(lambda b: "Please confirm" in b["messages"][-1]["text"])
+        chat.confirm(True)
+        chat.wait(lambda b: b["mode"] == "waiting_for_human")
         with Session(engine) as session:
             assert session.get(Reservation, rid).status == "confirmed"  # not yet: a person decides
         (ticket,) = client.get("/v1/agent/tickets", headers=KEY).json()

@@ -14,8 +14,7 @@ from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, select
 
-from agent.identity import sign_customer
-from tests.conftest import decision, make_app, scripted
+from tests.conftest import Chat, decision, make_app, open_chat, scripted
 from tests.slack_mock import BOT_USER, MockSlack
 from tools.audit import ToolAudit
 from tools.listings.models import Reservation
@@ -75,8 +74,8 @@ def click(client: TestClient, slack: MockSlack, action_id: str, value: str, ts: 
     return signed(client, urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
-def customer_says(client: TestClient, cid: str, text: str) -> None:
-    assert client.post(f"/v1/conversations/{cid}/messages", json={"text": text}).status_code == 202
+def customer_says(chat: Chat, text: str) -> None:
+    assert chat.say(text).status_code == 202
 
 
 def wait(check, limit_s: float = 20) -> Any:
@@ -88,22 +87,17 @@ def wait(check, limit_s: float = 20) -> Any:
     raise TimeoutError("condition not met")
 
 
-def transcript(client: TestClient, cid: str) -> dict[str, Any]:
-    return client.get(f"/v1/conversations/{cid}").json()
-
-
-def with_agent_reply(client: TestClient, cid: str) -> dict[str, Any] | None:
+def with_agent_reply(chat: Chat) -> dict[str, Any] | None:
     """The transcript once a human agent's message is in it."""
-    body = transcript(client, cid)
+    body = chat.transcript()
     return body if any(m["role"] == "agent" for m in body["messages"]) else None
 
 
-def open_handoff(client: TestClient, slack: MockSlack, customer: str | None = "liam_lopez_7019") -> tuple[str, str]:
-    token = sign_customer(customer, client.app.state.settings.identity_secret()) if customer else None
-    cid = client.post("/v1/conversations", json={"customer_token": token} if token else {}).json()["id"]
-    customer_says(client, cid, "My order #W2000719 never came. I want to talk to a person.")
+def open_handoff(client: TestClient, slack: MockSlack, customer: str | None = "liam_lopez_7019") -> tuple[Chat, str]:
+    chat = open_chat(client, customer)
+    customer_says(chat, "My order #W2000719 never came. I want to talk to a person.")
     root = slack.wait_for(channel=CHANNEL, containing="Handoff from")
-    return cid, root_ts(slack, root)
+    return chat, root_ts(slack, root)
 
 
 def root_ts(slack: MockSlack, root: dict[str, Any]) -> str:
@@ -121,17 +115,17 @@ def test_badly_signed_requests_are_rejected_and_good_ones_accepted(client) -> No
 
 
 def test_a_handoff_opens_a_thread_with_buttons_and_relays_both_ways(client, slack) -> None:
-    cid, ts = open_handoff(client, slack)
+    chat, ts = open_handoff(client, slack)
     root = slack.posted(channel=CHANNEL)[0]
     blocks = json.dumps(root["blocks"])
     assert "liam_lopez_7019" in root["text"] and "asked for a person" in root["text"]
     assert '"action_id": "take"' in blocks and '"action_id": "hand_back"' in blocks and "W2000719" in blocks
-    customer_says(client, cid, "Hello? <@U_LEAD> <https://evil.example|click>")
+    customer_says(chat, "Hello? <@U_LEAD> <https://evil.example|click>")
     relayed = slack.wait_for(thread_ts=ts, containing="Customer:")
     assert "&lt;@U_LEAD&gt;" in relayed["text"] and "<@U_LEAD>" not in relayed["text"]  # no smuggled mentions
     assert event(client, type="message", user="U_AGENT", text="Hi, I'm looking into it.",
                  thread_ts=ts).status_code == 200
-    body = wait(lambda: with_agent_reply(client, cid))
+    body = wait(lambda: with_agent_reply(chat))
     assert body["mode"] == "human"
     assert body["messages"][-1] == {**body["messages"][-1], "role": "agent", "text": "Hi, I'm looking into it."}
     click(client, slack, "lookup-0", "W2000719", ts)  # the record's button: details only the agent sees
@@ -140,17 +134,17 @@ def test_a_handoff_opens_a_thread_with_buttons_and_relays_both_ways(client, slac
     event(client, type="message", user="U_AGENT", text="lunch?")
     event(client, type="message", bot_id="BBOT", text="echo", thread_ts=ts)
     time.sleep(0.5)
-    assert sum(m["role"] == "agent" for m in transcript(client, cid)["messages"]) == 1
+    assert sum(m["role"] == "agent" for m in chat.transcript()["messages"]) == 1
 
 
 def test_take_records_the_first_agent_and_hand_back_returns_to_the_bot(client, slack, engine) -> None:
-    cid, ts = open_handoff(client, slack)
-    assert click(client, slack, "take", cid, ts).status_code == 200
-    wait(lambda: transcript(client, cid)["mode"] == "human")
+    chat, ts = open_handoff(client, slack)
+    assert click(client, slack, "take", chat.id, ts).status_code == 200
+    wait(lambda: chat.transcript()["mode"] == "human")
     slack.wait_for(thread_ts=ts, containing="took this conversation")
-    click(client, slack, "take", cid, ts, user="U_LEAD")
-    click(client, slack, "hand_back", cid, ts, user="U_LEAD")
-    wait(lambda: transcript(client, cid)["mode"] == "bot")
+    click(client, slack, "take", chat.id, ts, user="U_LEAD")
+    click(client, slack, "hand_back", chat.id, ts, user="U_LEAD")
+    wait(lambda: chat.transcript()["mode"] == "bot")
     slack.wait_for(thread_ts=ts, containing="Handed back to the bot")
     from agent.conversations import Ticket
 
@@ -159,51 +153,50 @@ def test_take_records_the_first_agent_and_hand_back_returns_to_the_bot(client, s
     assert ticket.agent == "Maria" and ticket.status == "closed"
 
 
-def approval_ticket(client, slack) -> tuple[str, str]:
-    token = sign_customer(GUEST, client.app.state.settings.identity_secret())
-    cid = client.post("/v1/conversations", json={"customer_token": token}).json()["id"]
-    customer_says(client, cid, f"Please cancel my reservation {BIG_REFUND}.")
-    wait(lambda: any("Please confirm" in m["text"] for m in transcript(client, cid)["messages"]))
-    assert client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True}).status_code == 202
+def approval_ticket(client, slack) -> tuple[Chat, str]:
+    chat = open_chat(client, GUEST)
+    customer_says(chat, f"Please cancel my reservation {BIG_REFUND}.")
+    wait(lambda: any("Please confirm" in m["text"] for m in chat.transcript()["messages"]))
+    assert chat.confirm(True).status_code == 202
     root = slack.wait_for(channel=CHANNEL, containing="needs approval")
     assert '"action_id": "approve"' in json.dumps(root["blocks"])
-    return cid, root_ts(slack, root)
+    return chat, root_ts(slack, root)
 
 
 def test_an_approval_runs_the_waiting_action_audited_with_the_slack_identity(client, slack, engine) -> None:
-    cid, ts = approval_ticket(client, slack)
+    chat, ts = approval_ticket(client, slack)
     with Session(engine) as session:
         assert session.get(Reservation, BIG_REFUND).status == "confirmed"  # nothing before a person decides
-    click(client, slack, "approve", cid, ts, user="U_LEAD")
+    click(client, slack, "approve", chat.id, ts, user="U_LEAD")
     slack.wait_for(thread_ts=ts, containing="approved the action")
     with Session(engine) as session:
         assert session.get(Reservation, BIG_REFUND).status == "cancelled"
         audit = session.exec(select(ToolAudit).where(ToolAudit.tool == "cancel_reservation")).one()
     assert audit.approved_by == "agent:slack:U_LEAD" and audit.confirmed_by == f"customer:{GUEST}"
-    assert any("approved and is done" in m["text"] for m in transcript(client, cid)["messages"])
+    assert any("approved and is done" in m["text"] for m in chat.transcript()["messages"])
 
 
 def test_a_rejection_changes_nothing_and_tells_the_customer(client, slack, engine) -> None:
-    cid, ts = approval_ticket(client, slack)
-    click(client, slack, "reject", cid, ts, user="U_LEAD")
+    chat, ts = approval_ticket(client, slack)
+    click(client, slack, "reject", chat.id, ts, user="U_LEAD")
     slack.wait_for(thread_ts=ts, containing="rejected the action")
     with Session(engine) as session:
         assert session.get(Reservation, BIG_REFUND).status == "confirmed"
-    assert any("could not approve" in m["text"] for m in transcript(client, cid)["messages"])
-    click(client, slack, "approve", cid, ts, user="U_LEAD")  # too late: nothing waits any more
+    assert any("could not approve" in m["text"] for m in chat.transcript()["messages"])
+    click(client, slack, "approve", chat.id, ts, user="U_LEAD")  # too late: nothing waits any more
     slack.wait_for(thread_ts=ts, containing="Nothing in this conversation is waiting for approval")
 
 
 def test_mentioning_the_bot_suggests_a_reply_only_the_agent_sees_and_can_send(client, slack) -> None:
-    cid, ts = open_handoff(client, slack)
+    chat, ts = open_handoff(client, slack)
     event(client, type="app_mention", user="U_AGENT", text=f"<@{BOT_USER}> what should I say?", thread_ts=ts)
     event(client, type="message", user="U_AGENT", text=f"<@{BOT_USER}> what should I say?", thread_ts=ts)
     hint = slack.wait_for("chat.postEphemeral", user="U_AGENT", containing="Suggested reply")
     assert SUGGESTION in hint["text"] and hint["thread_ts"] == ts
-    assert not any(m["role"] == "agent" for m in transcript(client, cid)["messages"])  # nothing sent yet
-    value = json.dumps([cid, SUGGESTION])
+    assert not any(m["role"] == "agent" for m in chat.transcript()["messages"])  # nothing sent yet
+    value = json.dumps([chat.id, SUGGESTION])
     click(client, slack, "send_suggestion", value, ts)
-    body = wait(lambda: with_agent_reply(client, cid))
+    body = wait(lambda: with_agent_reply(chat))
     assert body["messages"][-1]["text"] == SUGGESTION
 
 

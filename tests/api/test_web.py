@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
-from agent.identity import sign_customer
-from tests.conftest import LiveServer, decision, make_app, read_sse, scripted
+from tests.conftest import (
+    IDENTITY_SECRET,
+    LiveServer,
+    customer_token,
+    decision,
+    make_app,
+    open_chat,
+    read_sse,
+    scripted,
+)
 
 ANSWER = "Refunds to a card take 5 to 7 business days."
 
 
 @pytest.fixture
-def app(settings, retriever):
-    return make_app(settings, retriever, scripted(decision("search_help_center", query="refund time"), ANSWER))
+def app(settings, retriever, clock):
+    return make_app(settings, retriever, scripted(decision("search_help_center", query="refund time"), ANSWER),
+                    clock=clock)
 
 
 @pytest.fixture
 def client(app):
     with TestClient(app) as c:
         yield c
-
-
-def wait_for_reply(client: TestClient, cid: str, n: int = 1, limit_s: float = 30) -> dict:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/conversations/{cid}").json()
-        if sum(m["role"] == "assistant" for m in body["messages"]) >= n:
-            return body
-        time.sleep(0.05)
-    raise TimeoutError("no reply")
 
 
 def test_health(client: TestClient) -> None:
@@ -49,34 +47,98 @@ def test_the_chat_page_is_served(client: TestClient) -> None:
 def test_a_conversation_round_trip(client: TestClient) -> None:
     r = client.post("/v1/conversations")
     assert r.status_code == 201 and r.json()["customer_id"] is None
-    cid = r.json()["id"]
-    r = client.post(f"/v1/conversations/{cid}/messages", json={"text": "How long do card refunds take?"})
-    assert r.status_code == 202
-    messages = wait_for_reply(client, cid)["messages"]
+    assert set(r.json()) == {"id", "customer_id", "access_token"} and len(r.json()["access_token"]) >= 43
+    chat = open_chat(client)
+    assert chat.say("How long do card refunds take?").status_code == 202
+    messages = chat.replies()
     assert [m["role"] for m in messages] == ["customer", "assistant"]
     assert messages[1]["text"] == ANSWER
     assert messages[1]["citations"] and set(messages[1]["citations"][0]) == {"title", "url"}
 
 
+def test_the_access_token_is_stored_only_as_a_hash(client: TestClient, engine) -> None:
+    chat = open_chat(client)
+    with engine.connect() as db:
+        (row,) = db.exec_driver_sql("SELECT * FROM conversations WHERE id = ?", (chat.id,)).mappings().all()
+    assert chat.access_token not in str(dict(row)) and len(row["access_token_hash"]) == 64
+
+
 def test_a_signed_token_signs_the_customer_in(client: TestClient) -> None:
-    token = sign_customer("noah_brown_6181", b"test-secret")
-    r = client.post("/v1/conversations", json={"customer_token": token})
-    assert r.status_code == 201 and r.json()["customer_id"] == "noah_brown_6181"
-    assert client.get(f"/v1/conversations/{r.json()['id']}").json()["customer_id"] == "noah_brown_6181"
+    chat = open_chat(client, "noah_brown_6181")
+    assert chat.customer_id == "noah_brown_6181"
+    assert chat.transcript()["customer_id"] == "noah_brown_6181"
 
 
-@pytest.mark.parametrize("token", ["garbage", sign_customer("noah_brown_6181", b"wrong-secret")])
-def test_a_bad_token_is_refused_with_a_reason(client: TestClient, token: str) -> None:
+@pytest.mark.parametrize("token, words", [
+    ("garbage", "not a JWT"),
+    (customer_token("noah_brown_6181", secret="another-sites-secret-0123456789abcdef"), "signature does not match"),
+    (customer_token("noah_brown_6181", ttl_s=60), "expired"),  # minted a day before the test's clock
+], ids=["malformed", "other-secret", "expired"])
+def test_a_bad_token_is_refused_with_a_reason(client: TestClient, clock, token: str, words: str) -> None:
+    clock.advance(days=1)
     r = client.post("/v1/conversations", json={"customer_token": token})
-    assert r.status_code == 401 and "customer_token" in r.json()["detail"]
+    assert r.status_code == 401 and "customer_token" in r.json()["detail"] and words in r.json()["detail"]
+
+
+def test_a_rotated_out_secret_stops_working_and_the_new_one_signs(settings, retriever, clock) -> None:
+    new = "the-new-identity-secret-0123456789abcdef"
+    rotating = settings.web.model_copy(update={"identity_secrets": [SecretStr(new), SecretStr(IDENTITY_SECRET)]})
+    with TestClient(make_app(settings.model_copy(update={"web": rotating}), retriever, scripted("{}"),
+                             clock=clock)) as both:
+        assert both.post("/v1/conversations", json={"customer_token": customer_token("a", clock)}).status_code == 201
+        assert both.post("/v1/conversations",
+                         json={"customer_token": customer_token("a", clock, secret=new)}).status_code == 201
+    retired = settings.web.model_copy(update={"identity_secrets": [SecretStr(new)]})
+    with TestClient(make_app(settings.model_copy(update={"web": retired}), retriever, scripted("{}"),
+                             clock=clock)) as only_new:
+        old = only_new.post("/v1/conversations", json={"customer_token": customer_token("a", clock)})
+        assert old.status_code == 401
 
 
 @pytest.mark.parametrize("method, path", [
-    ("post", "/v1/conversations/nope/messages"), ("get", "/v1/conversations/nope"),
-    ("get", "/v1/conversations/nope/events")])
-def test_unknown_conversations_are_404_with_a_hint(client: TestClient, method: str, path: str) -> None:
-    r = getattr(client, method)(path, **({"json": {"text": "hi"}} if method == "post" else {}))
-    assert r.status_code == 404 and "POST /v1/conversations" in r.json()["detail"]
+    ("post", "/messages"), ("get", ""), ("get", "/events"), ("post", "/confirm")])
+def test_requests_without_the_access_token_are_401_and_say_what_is_missing(client: TestClient, method: str,
+                                                                           path: str) -> None:
+    chat = open_chat(client)
+    body = {"text": "hi"} if path == "/messages" else {"confirm": True}
+    r = getattr(client, method)(chat.path + path, **({"json": body} if method == "post" else {}))
+    assert r.status_code == 401 and "Authorization: Bearer <access_token>" in r.json()["detail"]
+    assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/messages"), ("get", ""), ("get", "/events"), ("post", "/confirm")])
+def test_a_wrong_token_looks_exactly_like_an_unknown_id(client: TestClient, method: str, path: str) -> None:
+    victim, attacker = open_chat(client), open_chat(client)
+    body = {"json": {"text": "hi"} if path == "/messages" else {"confirm": True}} if method == "post" else {}
+    wrong = getattr(client, method)(victim.path + path, headers=attacker.auth, **body)
+    unknown = getattr(client, method)(f"/v1/conversations/nope{path}", headers=attacker.auth, **body)
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json() and "POST /v1/conversations" in wrong.json()["detail"]
+    assert victim.transcript()["messages"] == []
+
+
+def test_a_signed_in_conversation_expires_after_a_day_without_activity(client: TestClient, clock) -> None:
+    chat = open_chat(client, "noah_brown_6181", clock)
+    chat.say("How long do card refunds take?")
+    chat.replies()
+    clock.advance(hours=23)
+    assert client.get(chat.path, headers=chat.auth).status_code == 200  # reading is not activity...
+    clock.advance(hours=2)  # ...so a day after the last message, it has ended
+    gone = client.post(f"{chat.path}/messages", json={"text": "still there?"}, headers=chat.auth)
+    assert gone.status_code == 401 and "24 hours without activity" in gone.json()["detail"]
+    assert client.get(chat.path, headers=chat.auth).status_code == 401
+    anonymous = open_chat(client)
+    clock.advance(days=3)
+    assert client.get(anonymous.path, headers=anonymous.auth).status_code == 200  # nothing to protect but chat
+
+
+def test_activity_keeps_a_conversation_alive(client: TestClient, clock) -> None:
+    chat = open_chat(client, "noah_brown_6181", clock)
+    for n in range(1, 4):
+        clock.advance(hours=20)
+        assert chat.say("and another thing").status_code == 202
+        chat.replies(n)
 
 
 @pytest.mark.parametrize("kwargs, status, words", [
@@ -87,17 +149,18 @@ def test_unknown_conversations_are_404_with_a_hint(client: TestClient, method: s
     ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "not valid JSON"),
 ])
 def test_bad_messages_get_a_clear_4xx_and_change_nothing(client: TestClient, kwargs, status, words) -> None:
-    cid = client.post("/v1/conversations").json()["id"]
-    r = client.post(f"/v1/conversations/{cid}/messages", **kwargs)
+    chat = open_chat(client)
+    kwargs = {**kwargs, "headers": {**kwargs.get("headers", {}), **chat.auth}}
+    r = client.post(f"{chat.path}/messages", **kwargs)
     assert r.status_code == status and words in r.json()["detail"]
-    assert client.get(f"/v1/conversations/{cid}").json()["messages"] == []
+    assert chat.transcript()["messages"] == []
 
 
 def test_replies_stream_over_sse_and_resume_after_last_event_id(app) -> None:
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
-        cid = http.post("/v1/conversations").json()["id"]
-        with http.stream("GET", f"/v1/conversations/{cid}/events") as stream:
-            http.post(f"/v1/conversations/{cid}/messages", json={"text": "How long do card refunds take?"})
+        chat = open_chat(http)
+        with chat.events() as stream:
+            chat.say("How long do card refunds take?")
             events = read_sse(stream)
         tokens = [e for e in events if e["event"] == "token"]
         assert len(tokens) > 3 and "".join(e["data"]["text"] for e in tokens) == ANSWER
@@ -105,7 +168,6 @@ def test_replies_stream_over_sse_and_resume_after_last_event_id(app) -> None:
         assert final["event"] == "message" and final["data"]["text"] == ANSWER and final["data"]["citations"]
 
         # A client that reconnects after the first token gets the rest, not the start again.
-        with http.stream("GET", f"/v1/conversations/{cid}/events",
-                         headers={"Last-Event-ID": tokens[0]["id"]}) as stream:
+        with chat.events(**{"Last-Event-ID": tokens[0]["id"]}) as stream:
             replay = read_sse(stream)
         assert replay[0]["id"] == tokens[1]["id"] and replay[-1]["data"]["text"] == ANSWER

@@ -5,9 +5,13 @@ Screenshots (desktop and phone size) are written to test-artifacts/screenshots/ 
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -15,8 +19,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from agent.identity import sign_customer
-from tests.conftest import ROOT, LiveServer, decision, make_app, scripted
+from tests.conftest import ROOT, LiveServer, customer_token, decision, free_port, make_app, scripted
 from tools.orders.models import Order
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,6 +28,8 @@ CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"
 AGENT_KEY = "test-agent-key"
 SHIPPING = "Standard shipping is free and takes **3 to 5 business days** after the order is processed."
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+SHOP_PORT = free_port()  # a store embedding the widget: another origin than the server's
+SHOP = f"http://127.0.0.1:{SHOP_PORT}"
 
 
 def router(messages) -> str:
@@ -57,8 +62,9 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def server(settings, retriever, engine) -> Iterator[LiveServer]:
-    app = make_app(settings, retriever, scripted(router, answer), agent_api_key=SecretStr(AGENT_KEY))
+def server(settings, retriever, engine, clock) -> Iterator[LiveServer]:
+    app = make_app(settings, retriever, scripted(router, answer), clock=clock, agent_api_key=SecretStr(AGENT_KEY),
+                   sites={"demo": [], "shop-1": [SHOP]})
     with LiveServer(app) as live:
         yield live
 
@@ -104,9 +110,9 @@ def test_a_help_center_answer_streams_in_with_its_citation(browser, server) -> N
     context.close()
 
 
-def test_a_signed_in_customer_cancels_an_order_with_the_confirm_button(browser, server, settings, engine) -> None:
-    token = sign_customer(CUSTOMER, settings.identity_secret())
-    context, page, chat = open_widget(browser, f"{server.url}/demo?token={token}", PHONE, is_mobile=True,
+def test_a_signed_in_customer_cancels_an_order_with_the_confirm_button(browser, server, clock, engine) -> None:
+    token = customer_token(CUSTOMER, clock)
+    context, page, chat = open_widget(browser, f"{server.url}/demo#token={token}", PHONE, is_mobile=True,
                                       has_touch=True)
     chat.get_by_text(f"Signed in as {CUSTOMER}").wait_for()
     ask(chat, f"Please cancel order {ORDER}, I ordered it by mistake.")
@@ -181,3 +187,86 @@ def test_the_widget_works_with_the_keyboard_alone(browser, server) -> None:
     assert launcher.get_attribute("aria-expanded") == "false"
     assert page.evaluate("() => document.activeElement.id") == "concierge-widget"  # focus back on the launcher
     context.close()
+
+
+def test_credentials_never_travel_in_a_url_and_every_request_proves_itself(browser, server, clock) -> None:
+    requests = []
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.on("request", lambda r: requests.append(r) if "/v1/" in r.url else None)
+    token = customer_token(CUSTOMER, clock)
+    page.goto(f"{server.url}/demo#token={token}")
+    page.get_by_role("button", name="Open the support chat").click()
+    chat = page.frame_locator("iframe[title='Support chat']")
+    ask(chat, "How long does shipping take?")
+    chat.get_by_text("3 to 5 business days").wait_for()
+    stored = json.loads(page.frame(url=re.compile(r"/widget\?")).evaluate(
+        "() => localStorage.getItem('concierge:demo')"))
+    assert stored["accessToken"] and token not in json.dumps(stored)  # the customer token is not kept
+    for r in requests:
+        assert token not in r.url and stored["accessToken"] not in r.url
+        if not r.url.endswith("/v1/conversations"):
+            assert r.headers.get("authorization") == f"Bearer {stored['accessToken']}", r.url
+    assert any(r.url.endswith("/events") for r in requests)  # the stream too carries the header
+    context.close()
+
+
+def test_after_a_day_away_the_widget_starts_a_new_conversation_and_answers(browser, server, clock) -> None:
+    context, _page, chat = open_widget(browser, f"{server.url}/demo#token={customer_token(CUSTOMER, clock)}",
+                                       DESKTOP)
+    ask(chat, "How long does shipping take?")
+    chat.get_by_text("3 to 5 business days").wait_for()
+    clock.advance(hours=25)  # the server's clock: the conversation and the page's customer token have expired
+    ask(chat, "Hello again")
+    chat.get_by_text("ended after a while without activity").wait_for()
+    chat.get_by_text("Hello! How can I help?").wait_for()  # the message went to the new conversation
+    chat.get_by_text("Your sign-in has expired").wait_for()  # the demo page has no way to mint a fresh token
+    context.close()
+
+
+@contextmanager
+def shop_site(page_html: str, token: Callable[[], str], asked: list[str]) -> Iterator[str]:
+    """A store's own web server on another loopback port (another origin): its page, and the token endpoint
+    its backend offers its signed-in customers."""
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body, kind = (page_html, "text/html") if self.path == "/" else (json.dumps({"token": token()}),
+                                                                          "application/json")
+            if self.path == "/favicon.ico":
+                self.send_error(404)
+                return
+            if self.path != "/":
+                asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", SHOP_PORT), Shop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{SHOP_PORT}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_embedding_site_hands_the_widget_a_fresh_token_when_its_own_has_expired(browser, server, clock) -> None:
+    stale = customer_token(CUSTOMER, clock, ttl_s=60)
+    clock.advance(hours=2)
+    page_html = (f'<!doctype html><title>Shop</title><p>Shop</p><script src="{server.url}/widget.js" '
+                 f'data-site-key="shop-1" data-customer-token="{stale}" data-token-url="/concierge-token"></script>')
+    asked: list[str] = []
+    with shop_site(page_html, lambda: customer_token(CUSTOMER, clock), asked) as shop:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        page.goto(f"{shop}/")
+        page.get_by_role("button", name="Open the support chat").click()
+        chat = page.frame_locator("iframe[title='Support chat']")
+        chat.get_by_text(f"Signed in as {CUSTOMER}").wait_for()
+        context.close()
+    assert asked == ["/concierge-token"]

@@ -57,7 +57,8 @@ def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine,
     chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
 
     async def go():
-        return await chat.handle_message(chat.create_conversation("james_li_5688"), "How much store credit do I have?")
+        conversation, _ = chat.create_conversation("james_li_5688")
+        return await chat.handle_message(conversation, "How much store credit do I have?")
 
     asyncio.run(go())
     schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]

@@ -21,7 +21,7 @@ from agent.server import create_app
 from agent.settings import Settings, get_settings
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore, open_client
-from tests.conftest import CORPUS, ROOT, LiveServer, make_settings, pinned_clock, read_sse
+from tests.conftest import CORPUS, IDENTITY_SECRET, ROOT, LiveServer, make_settings, open_chat, pinned_clock, read_sse
 
 pytestmark = pytest.mark.real_model
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,10 +45,10 @@ def real_settings(settings: Settings, gguf: Path) -> Settings:
 def test_a_help_center_question_streams_a_cited_answer_from_qwen(settings, retriever, gguf: Path) -> None:
     app = create_app(real_settings(settings, gguf), retriever=retriever, clock=pinned_clock())
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=300) as http:
-        cid = http.post("/v1/conversations").json()["id"]
-        with http.stream("GET", f"/v1/conversations/{cid}/events") as stream:
+        chat = open_chat(http)
+        with chat.events() as stream:
             started = time.monotonic()
-            assert http.post(f"/v1/conversations/{cid}/messages", json={"text": QUESTION}).status_code == 202
+            assert chat.say(QUESTION).status_code == 202
             events = read_sse(stream, limit_s=240)
             total_s = time.monotonic() - started
         tokens = [e for e in events if e["event"] == "token"]
@@ -59,7 +59,7 @@ def test_a_help_center_question_streams_a_cited_answer_from_qwen(settings, retri
         assert "".join(t["data"]["text"] for t in tokens).strip() == final["data"]["text"]
         assert final["data"]["citations"][0]["url"].startswith("https://help.example.com/store/cancel-order")
         assert "5" in final["data"]["text"] and "7" in final["data"]["text"]  # "5 to 7 business days"
-        transcript = http.get(f"/v1/conversations/{cid}").json()["messages"]
+        transcript = chat.transcript()["messages"]
         assert [m["role"] for m in transcript] == ["customer", "assistant"]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "real_model_reply.json").write_text(json.dumps(
@@ -74,7 +74,7 @@ def test_the_terminal_chat_answers_once_and_exits(settings, retriever, gguf: Pat
     ingest([CORPUS], store, retriever.embedder)
     store.client.close()
     env = {**os.environ, "CONCIERGE_DATA_DIR": str(data_dir), "CONCIERGE_MODEL__GGUF_PATH": str(gguf),
-           "CONCIERGE_WEB__IDENTITY_SECRET": "test-secret", "CONCIERGE_LOG_LEVEL": "WARNING"}
+           "CONCIERGE_WEB__IDENTITY_SECRETS": json.dumps([IDENTITY_SECRET]), "CONCIERGE_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--once", QUESTION], env=env,
                           capture_output=True, text=True, timeout=400)
     assert done.returncode == 0, done.stderr[-2000:]

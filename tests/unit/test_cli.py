@@ -1,11 +1,14 @@
 """The `concierge` command's set-up subcommands."""
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import jwt
 import pytest
 from typer.testing import CliRunner
 
@@ -16,21 +19,28 @@ from agent.settings import get_settings
 from tests.conftest import CORPUS
 
 runner = CliRunner()
+SECRET = "cli-identity-secret-0123456789abcdef"
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CONCIERGE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("CONCIERGE_WEB__IDENTITY_SECRET", "cli-secret")
+    monkeypatch.setenv("CONCIERGE_WEB__IDENTITY_SECRETS", json.dumps([SECRET]))
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
 
 
-def test_token_prints_a_verifiable_token(env: Path) -> None:
-    result = runner.invoke(app, ["token", "noah_brown_6181"])
-    assert result.exit_code == 0
-    assert verify_customer(result.stdout.strip(), b"cli-secret") == "noah_brown_6181"
+def test_token_prints_a_jwt_that_expires(env: Path) -> None:
+    result = runner.invoke(app, ["token", "noah_brown_6181", "--ttl", "120", "--site-key", "shop-1"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="shop-1")
+    assert claims["sub"] == "noah_brown_6181" and claims["exp"] - claims["iat"] == 120
+    now = datetime.fromtimestamp(claims["iat"], UTC)
+    assert verify_customer(token, [SECRET.encode()], now=now, site_key="shop-1") == "noah_brown_6181"
+    default = jwt.decode(runner.invoke(app, ["token", "x"]).stdout.strip(), SECRET, algorithms=["HS256"])
+    assert default["exp"] - default["iat"] == 3600
 
 
 def test_seed_creates_both_stores_and_can_run_again(env: Path) -> None:

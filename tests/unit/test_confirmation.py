@@ -13,8 +13,7 @@ from sqlmodel import Session
 from agent.chat import ChatService
 from agent.deps import GraphDeps
 from agent.graph import build_graph
-from agent.identity import sign_customer
-from tests.conftest import decision, make_app, scripted
+from tests.conftest import decision, make_app, open_chat, scripted
 from tools.orders.models import Order
 from tools.registry import load_registry
 from tools.runner import ToolRunner
@@ -52,7 +51,7 @@ def test_the_order_is_pending_in_the_seed(engine) -> None:
                                              ("yes... no, wait, don't", False), ("cancel", False)])
 def test_a_typed_answer_confirms_or_cancels(chat: ChatService, engine, answer: str, applied: bool) -> None:
     async def go():
-        conv = chat.create_conversation(CUSTOMER)
+        conv, _ = chat.create_conversation(CUSTOMER)
         asked = await chat.handle_message(conv, ASK)
         assert asked.confirm is not None and asked.confirm["tool"] == "cancel_pending_order"
         assert ORDER in asked.text and status_of(engine) == "pending"  # nothing happened yet
@@ -65,7 +64,7 @@ def test_a_typed_answer_confirms_or_cancels(chat: ChatService, engine, answer: s
 
 def test_a_new_question_instead_of_an_answer_cancels_and_is_answered(chat: ChatService, engine) -> None:
     async def go():
-        conv = chat.create_conversation(CUSTOMER)
+        conv, _ = chat.create_conversation(CUSTOMER)
         await chat.handle_message(conv, ASK)
         await chat.handle_message(conv, "Actually, how long does shipping take?")
         return chat.transcript(conv.id)
@@ -78,15 +77,13 @@ def test_a_new_question_instead_of_an_answer_cancels_and_is_answered(chat: ChatS
 def test_the_confirm_endpoint_resumes_and_refuses_when_nothing_waits(settings, retriever, engine) -> None:
     model = scripted(router, "Cancelled.")
     with TestClient(make_app(settings, retriever, model)) as client:
-        token = sign_customer(CUSTOMER, b"test-secret")
-        cid = client.post("/v1/conversations", json={"customer_token": token}).json()["id"]
-        assert client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True}).status_code == 409
-        client.post(f"/v1/conversations/{cid}/messages", json={"text": ASK})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not client.get(f"/v1/conversations/{cid}").json()["messages"][1:]:
-            time.sleep(0.05)
+        chat = open_chat(client, CUSTOMER)
+        assert chat.confirm(True).status_code == 409
+        chat.say(ASK)
+        chat.replies()
         assert status_of(engine) == "pending"
-        assert client.post(f"/v1/conversations/{cid}/confirm", json={"confirm": True}).status_code == 202
+        assert chat.confirm(True).status_code == 202
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and status_of(engine) != "cancelled":
             time.sleep(0.05)
         assert status_of(engine) == "cancelled"
@@ -103,7 +100,7 @@ def test_the_same_declined_action_is_not_proposed_again(engine, retriever, clock
                                            InMemorySaver()), clock=clock)
 
     async def go():
-        conv = chat.create_conversation(CUSTOMER)
+        conv, _ = chat.create_conversation(CUSTOMER)
         await chat.handle_message(conv, ASK)
         again = await chat.handle_message(conv, f"No, that's not what I meant. {ASK}")
         return again

@@ -39,7 +39,7 @@ def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: s
     """One turn of a new conversation: (chat, conversation, result)."""
     async def go():
         async with chat_service(model, engine, retriever) as chat:
-            conv = chat.create_conversation(customer_id)
+            conv, _ = chat.create_conversation(customer_id)
             return chat, conv, await chat.handle_message(conv, text)
     return asyncio.run(go())
 
@@ -141,7 +141,7 @@ def test_the_conversation_is_remembered_between_turns(engine, retriever, tmp_pat
 
     async def go():
         async with chat_service(model, engine, retriever, saver, tmp_path / "cp.sqlite") as chat:
-            conv = chat.create_conversation(None)
+            conv, _ = chat.create_conversation(None)
             await chat.handle_message(conv, "My name is Ada.")
             await chat.handle_message(conv, "What is my name?")
 
@@ -159,7 +159,7 @@ def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever
 
     async def first():
         async with chat_service(scripted(remember, "Hi Ada."), engine, retriever, "sqlite", path) as chat:
-            conv = chat.create_conversation(None)
+            conv, _ = chat.create_conversation(None)
             await chat.handle_message(conv, "My name is Ada.")
             return conv
 
@@ -199,7 +199,7 @@ def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_
     chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
 
     async def go():
-        conv = chat.create_conversation(None)
+        conv, _ = chat.create_conversation(None)
         first = await chat.handle_message(conv, "Hi, I'm Mohamed Khan, zip code 60651. I want to return the "
                                                 "skateboard from #W4887592 to my PayPal.")
         done = await chat.handle_message(conv, "yes")

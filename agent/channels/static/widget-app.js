@@ -1,16 +1,19 @@
 /* The chat inside the widget's iframe (or full page at /). Everything the model or a person writes is
- * rendered as text, or as the few markdown forms below built from DOM nodes: never as HTML. */
+ * rendered as text, or as the few markdown forms below built from DOM nodes: never as HTML.
+ *
+ * Credentials: the customer token (a short-lived JWT from the site's backend) arrives in the URL fragment,
+ * which browsers never send to a server, and leaves the URL at once. The conversation's access token lives
+ * in this origin's localStorage (to resume after a reload) and travels only in the Authorization header. */
 (() => {
   const params = new URLSearchParams(location.search);
   const siteKey = params.get("site_key") || "demo";
   const embedded = window.parent !== window;
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const token = fragment.get("token") || (!embedded && params.get("token")) || "";
+  let token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);  // the token leaves the URL
   const storeKey = `concierge:${siteKey}`;
   const $ = id => document.getElementById(id);
   const log = $("log"), form = $("form"), input = $("text"), send = $("send"), typing = $("typing");
-  let conversationId = null, source = null, pending = null, lastEventId = 0;
+  let conversationId = null, accessToken = null, stream = null, pending = null, lastEventId = 0;
 
   /* --- rendering -------------------------------------------------------------------------------- */
   function inline(parent, text) {
@@ -70,7 +73,8 @@
       b.addEventListener("click", async () => {
         box.remove(); setBusy(true);
         const r = await api(`/v1/conversations/${conversationId}/confirm`, {confirm: answer});
-        if (!r.ok) { setBusy(false); bubble("error", r.detail); }
+        if (r.status === 401) restart();
+        else if (!r.ok) { setBusy(false); bubble("error", r.detail); }
       });
       box.append(b);
     }
@@ -83,45 +87,102 @@
   function setBusy(busy) { send.disabled = busy; typing.hidden = !busy; }
 
   /* --- the API ---------------------------------------------------------------------------------- */
+  function headers(extra) {
+    const h = {"Content-Type": "application/json", "X-Site-Key": siteKey, ...extra};
+    if (accessToken) h.Authorization = `Bearer ${accessToken}`;
+    return h;
+  }
   async function api(path, body, method = "POST") {
-    const r = await fetch(path, {method, headers: {"Content-Type": "application/json", "X-Site-Key": siteKey},
-                                 body: body === undefined ? undefined : JSON.stringify(body)});
+    const r = await fetch(path, {method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body)});
     let data = {};
     try { data = await r.json(); } catch (_) { /* empty body */ }
     return {ok: r.ok, status: r.status, detail: data.detail || `Something went wrong (${r.status}).`, data};
   }
   function save() {
-    localStorage.setItem(storeKey, JSON.stringify({id: conversationId, who: fingerprint(token), lastEventId}));
+    localStorage.setItem(storeKey, JSON.stringify({id: conversationId, accessToken, who: customerOf(token), lastEventId}));
   }
-  function fingerprint(s) {  // to notice a different sign-in without storing the token itself
-    let h = 5381; for (const c of s) h = (h * 33 + c.charCodeAt(0)) >>> 0; return s ? h.toString(36) : "";
+  function customerOf(jwt) {  // who the page signed in: read, not verified (the server does that), to pick what to resume
+    try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub || ""; }
+    catch (_) { return ""; }
   }
+  /* A fresh customer token from the host page (its loader asks the site's backend), when the one we hold has
+   * expired; resolves to "" when the page has none to give. */
+  function freshToken() {
+    if (!embedded) return Promise.resolve("");
+    return new Promise(resolve => {
+      const done = t => { window.removeEventListener("message", onMessage); resolve(t); };
+      const onMessage = e => { if (e.source === parent && e.data && e.data.type === "concierge:token") done(e.data.token || ""); };
+      window.addEventListener("message", onMessage);
+      parent.postMessage({type: "concierge:token-request"}, "*");
+      setTimeout(() => done(""), 5000);
+    });
+  }
+  /* Server-sent events read with fetch (EventSource cannot send the Authorization header), resumed from
+   * the last event seen, reconnecting with backoff. */
   function listen() {
-    if (source) source.close();
-    // EventSource sends Last-Event-ID itself when it reconnects; `after` covers a reload.
-    source = new EventSource(`/v1/conversations/${conversationId}/events?after=${lastEventId}`);
-    const track = handler => e => { lastEventId = Number(e.lastEventId) || lastEventId; save(); handler(JSON.parse(e.data)); };
-    source.addEventListener("status", track(s => { if (s.state === "thinking") setBusy(true); }));
-    source.addEventListener("token", track(t => {
-      typing.hidden = true;
-      if (!pending) pending = bubble("assistant", "");
-      pending.dataset.raw = (pending.dataset.raw || "") + t.text; render(pending, pending.dataset.raw); scroll();
-    }));
-    source.addEventListener("message", track(m => {
-      if (m.role === "customer") { setBusy(false); return; }  // our own words, echoed while a person has the chat
-      if (m.role === "agent") { bubble("agent", m.text, m.agent); return; }
-      if (!pending) pending = bubble("assistant", "");
-      render(pending, m.text); cite(pending, m.citations);
-      if (m.confirm) confirmButtons(pending);
-      pending = null; setBusy(false); if (!m.confirm) input.focus();
-    }));
-    source.addEventListener("handoff", track(modeNotice));
-    source.addEventListener("error", e => { if (e.data) { bubble("error", JSON.parse(e.data).message); setBusy(false); } });
+    if (stream) stream.abort();
+    const ctrl = stream = new AbortController();
+    const handlers = {status: onStatus, token: onToken, message: onMessage, handoff: modeNotice, error: onError};
+    (async () => {
+      let wait = 500;
+      while (!ctrl.signal.aborted) {
+        try {
+          const r = await fetch(`/v1/conversations/${conversationId}/events`,
+                                {headers: headers({"Last-Event-ID": String(lastEventId)}), signal: ctrl.signal, cache: "no-store"});
+          if (r.status === 401 || r.status === 404) { restart(); return; }
+          if (!r.ok || !r.body) throw new Error(`events: ${r.status}`);
+          wait = 500;
+          const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+          let buffer = "";
+          for (;;) {
+            const {value, done} = await reader.read();
+            if (done) break;
+            buffer += value.replace(/\r\n?/g, "\n");
+            let end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const event = parse(buffer.slice(0, end)); buffer = buffer.slice(end + 2);
+              if (!event.type || !handlers[event.type]) continue;
+              if (event.id) { lastEventId = Number(event.id) || lastEventId; save(); }
+              handlers[event.type](JSON.parse(event.data || "null"));
+              await new Promise(ok => setTimeout(ok));  // one task per event, as EventSource dispatches them
+            }
+          }
+        } catch (e) { if (ctrl.signal.aborted) return; }
+        await new Promise(ok => setTimeout(ok, wait)); wait = Math.min(wait * 2, 10000);
+      }
+    })();
   }
+  function parse(block) {
+    const event = {data: ""};
+    for (const line of block.split("\n")) {
+      if (!line || line.startsWith(":")) continue;  // keep-alive comments
+      const at = line.indexOf(":"), field = at < 0 ? line : line.slice(0, at);
+      const value = at < 0 ? "" : line.slice(at + 1).replace(/^ /, "");
+      if (field === "event") event.type = value; else if (field === "id") event.id = value;
+      else if (field === "data") event.data += (event.data ? "\n" : "") + value;
+    }
+    return event;
+  }
+  function onStatus(s) { if (s.state === "thinking") setBusy(true); }
+  function onToken(t) {
+    typing.hidden = true;
+    if (!pending) pending = bubble("assistant", "");
+    pending.dataset.raw = (pending.dataset.raw || "") + t.text; render(pending, pending.dataset.raw); scroll();
+  }
+  function onMessage(m) {
+    if (m.role === "customer") { setBusy(false); return; }  // our own words, echoed while a person has the chat
+    if (m.role === "agent") { bubble("agent", m.text, m.agent); return; }
+    if (!pending) pending = bubble("assistant", "");
+    render(pending, m.text); cite(pending, m.citations);
+    if (m.confirm) confirmButtons(pending);
+    pending = null; setBusy(false); if (!m.confirm) input.focus();
+  }
+  function onError(e) { bubble("error", e.message); setBusy(false); }
   async function resume(saved) {
+    conversationId = saved.id; accessToken = saved.accessToken;
     const r = await api(`/v1/conversations/${saved.id}`, undefined, "GET");
-    if (!r.ok) return false;
-    conversationId = saved.id; lastEventId = r.data.last_event_id || 0;
+    if (!r.ok) { conversationId = accessToken = null; if (r.status === 401) notice(ENDED); return false; }
+    lastEventId = r.data.last_event_id || 0;
     for (const m of r.data.messages) {
       const div = bubble(m.role, m.text, m.role === "agent" ? "Support team" : "");
       cite(div, m.citations);
@@ -131,20 +192,46 @@
     return true;
   }
   function who(customerId) { $("who").textContent = customerId ? `Signed in as ${customerId}` : "Orders, returns, stays and bookings"; }
+  async function begin() {  // a new conversation, signed in if the page gave a customer token
+    const create = () => api("/v1/conversations", token ? {customer_token: token, site_key: siteKey} : {site_key: siteKey});
+    let r = await create();
+    // Customer tokens live an hour; the server's clock decides (a customer's may be wrong). Ask the page for
+    // a fresh one, and without one carry on signed out rather than not at all.
+    if (r.status === 401 && token) {
+      token = await freshToken();
+      if (!token) notice("Your sign-in has expired. Reload the page to sign in again; until then I can answer general questions.");
+      r = await create();
+    }
+    if (!r.ok) { bubble("error", r.detail); return false; }
+    conversationId = r.data.id; accessToken = r.data.access_token; lastEventId = 0; who(r.data.customer_id);
+    notice("Hi! Ask me about your orders, returns, stays and bookings.");
+    return true;
+  }
   async function start() {
     const saved = JSON.parse(localStorage.getItem(storeKey) || "null");
-    if (!(saved && saved.who === fingerprint(token) && await resume(saved))) {
-      const r = await api("/v1/conversations", token ? {customer_token: token, site_key: siteKey} : {site_key: siteKey});
-      if (!r.ok) { bubble("error", r.detail); return; }
-      conversationId = r.data.id; lastEventId = 0; who(r.data.customer_id);
-      notice("Hi! Ask me about your orders, returns, stays and bookings.");
-    }
+    if (!(saved && saved.accessToken && saved.who === customerOf(token) && await resume(saved)) && !await begin()) return;
     save(); listen();
+  }
+  let restarting = null;
+  const ENDED = "Your earlier conversation ended after a while without activity, so this is a new one.";
+  function restart() {  // the conversation ended (it expired): start a new one, once however many noticed
+    if (!restarting) restarting = (async () => {
+      if (stream) stream.abort();
+      conversationId = accessToken = null; pending = null; setBusy(false);
+      localStorage.removeItem(storeKey);
+      notice(ENDED);
+      const ok = await begin();
+      if (ok) { save(); listen(); }
+      restarting = null;
+      return ok;
+    })();
+    return restarting;
   }
   async function say(text) {
     if (!text || !conversationId) return;
     bubble("customer", text); setBusy(true);
-    const r = await api(`/v1/conversations/${conversationId}/messages`, {text});
+    let r = await api(`/v1/conversations/${conversationId}/messages`, {text});
+    if (r.status === 401 && await restart()) r = await api(`/v1/conversations/${conversationId}/messages`, {text});
     if (!r.ok) { setBusy(false); bubble("error", r.detail); }
   }
 

@@ -1,8 +1,11 @@
 /* Concierge widget loader. A site adds:
- *   <script src="https://HOST/widget.js" data-site-key="KEY" [data-customer-token="TOKEN"] defer></script>
+ *   <script src="https://HOST/widget.js" data-site-key="KEY" [data-customer-token="JWT"]
+ *           [data-token-url="/my/concierge-token"] defer></script>
  * It injects a launcher button (in a shadow root, so the page's CSS cannot reach it) and an iframe with the
  * chat (so the chat's CSS and the page's cannot affect each other). The customer token travels in the
- * iframe URL's fragment, which browsers never send to a server, so it stays out of access logs. */
+ * iframe URL's fragment, which browsers never send to a server, so it stays out of access logs. Customer
+ * tokens are short-lived: when the chat needs a fresh one it asks this page, which fetches data-token-url
+ * (on the site's own origin, with its cookies) and hands the token to the chat's frame only. */
 (() => {
   const script = document.currentScript || document.querySelector("script[data-site-key]");
   if (!script || window.__conciergeWidget) return;
@@ -10,6 +13,7 @@
   const host = new URL(script.src, location.href).origin;
   const siteKey = script.dataset.siteKey || "";
   const token = script.dataset.customerToken || "";
+  const tokenUrl = script.dataset.tokenUrl || "";
   const label = script.dataset.label || "Chat with us";
 
   const root = document.createElement("div");
@@ -53,8 +57,20 @@
     else button.focus();
   }
   button.addEventListener("click", () => setOpen(!frame.classList.contains("open")));
-  window.addEventListener("message", e => {
-    if (e.origin !== host || e.source !== frame.contentWindow) return;
-    if (e.data && e.data.type === "concierge:close") setOpen(false);
+  async function freshToken() {
+    if (!tokenUrl) return "";
+    try {
+      const r = await fetch(tokenUrl, {credentials: "include", headers: {Accept: "application/json"}});
+      if (!r.ok) return "";
+      const text = (await r.text()).trim();
+      return text.startsWith("{") ? JSON.parse(text).token || "" : text;
+    } catch (_) { return ""; }
+  }
+  window.addEventListener("message", async e => {
+    if (e.origin !== host || e.source !== frame.contentWindow || !e.data) return;
+    if (e.data.type === "concierge:close") setOpen(false);
+    if (e.data.type === "concierge:token-request") {
+      frame.contentWindow.postMessage({type: "concierge:token", token: await freshToken()}, host);
+    }
   });
 })();

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from agent.logs import configure_logging
 from agent.settings import ModelName, Settings, get_settings
 from tools.clock import SystemClock
 
@@ -30,12 +30,6 @@ app.add_typer(bench_app, name="bench")
 slack_app = typer.Typer(help="The Slack app of the support team.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
 console = Console(stderr=True, soft_wrap=True)
-
-
-def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -106,7 +100,7 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
 def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
     """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
     settings = _settings()
-    _setup_logging(settings)
+    configure_logging(settings)
     with console.status("loading the embedding model…"):
         retriever = _retriever_or_fail(settings)
     try:
@@ -466,17 +460,17 @@ def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     import uvicorn
 
     from agent.identity import WeakSecret
-    from agent.server import create_app
+    from agent.server import create_app, server_config
 
     settings = _settings()
-    _setup_logging(settings)
+    configure_logging(settings)
     host, port = host or settings.web.host, port or settings.web.port
     try:
         app = create_app(settings, slack_socket_mode=slack_socket_mode)
     except WeakSecret as exc:
         raise _fail(str(exc)) from None
     console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/demo")
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.Server(server_config(app, settings, host, port, log_level=settings.log_level.lower())).run()
 
 
 @app.command()
@@ -484,7 +478,7 @@ def chat(once: Annotated[str | None, typer.Option(help="send one message, print 
          customer: Annotated[str | None, typer.Option(help="act as this signed-in customer id")] = None) -> None:
     """Talk to the agent in the terminal, through the same graph as the web channel."""
     settings = _settings()
-    _setup_logging(settings)
+    configure_logging(settings)
     asyncio.run(_chat(settings, once, customer))
 
 

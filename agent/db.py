@@ -14,7 +14,8 @@ from tools.registry import load_registry
 def make_engine(settings: Settings) -> Engine:
     """Create the engine for ``settings.db_url`` (SQLite under data_dir by default)."""
     url = settings.db_url
-    kwargs: dict = {"echo": settings.db.echo}
+    # hide_parameters: statements in logs and in error messages never carry the values (emails, addresses).
+    kwargs: dict = {"echo": settings.db.echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # The web channel runs graph steps in worker threads.

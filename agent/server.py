@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 
 from agent.channels import agents, web, widget
 from agent.channels.bodies import BodyLimit
-from agent.channels.limits import RateLimiter
+from agent.channels.limits import RateLimits
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
@@ -43,9 +44,9 @@ async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
-               retriever: Retriever | None = None, clock: Clock | None = None,
+               retriever: Retriever | None = None, clock: Clock | None = None, limits: RateLimits | None = None,
                slack_socket_mode: bool = False) -> FastAPI:
-    """The app; ``model``/``retriever``/``clock`` override the configured ones (tests pass fakes).
+    """The app; ``model``/``retriever``/``clock``/``limits`` override the configured ones (tests pass fakes).
 
     With a Slack bot token configured, Slack's requests arrive at ``/slack/events``; with
     ``slack_socket_mode`` the same Slack app connects over Socket Mode instead.
@@ -73,8 +74,10 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.limits = web.Limits(per_conversation=RateLimiter(settings.web.messages_per_minute),
-                                  per_ip=RateLimiter(settings.web.requests_per_minute_per_ip))
+    w = settings.web
+    app.state.limits = limits or RateLimits(per_ip=w.requests_per_minute_per_ip, per_conversation=w.messages_per_minute,
+                                            streams_per_conversation=w.streams_per_conversation,
+                                            agent_auth_failures=w.agent_auth_failures_per_minute)
     app.include_router(web.router)
     app.include_router(agents.router)
     app.include_router(widget.router)
@@ -116,3 +119,15 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                 "knowledge_chunks": services.retriever.store.count()}
 
     return app
+
+
+def server_config(app: FastAPI, settings: Settings, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """How uvicorn serves ``app``: the one place that decides whose ``X-Forwarded-For`` is believed.
+
+    Only the configured trusted proxies' (``CONCIERGE_WEB__TRUSTED_PROXIES``). Uvicorn's own default
+    trusts 127.0.0.1, which would let any local client choose its address and escape the per-address limits.
+    """
+    trusted = settings.web.trusted_proxies
+    # log_config=None: uvicorn's loggers go through the privacy filter of agent/logs.py like everyone's.
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=bool(trusted),
+                          forwarded_allow_ips=",".join(trusted) if trusted else "", log_config=None, **options)

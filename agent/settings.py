@@ -116,8 +116,15 @@ class WebSettings(BaseModel):
         default={"demo": []},
         description="widget site keys and the origins allowed to embed each one (besides this server itself), "
                     'e.g. {"shop-1": ["https://shop.example"]}')
-    messages_per_minute: int = Field(default=12, description="per conversation; more gets a 429")
-    requests_per_minute_per_ip: int = Field(default=60, description="new conversations and messages per client IP")
+    messages_per_minute: int = Field(default=12, description="messages and confirmations per conversation")
+    requests_per_minute_per_ip: int = Field(default=60, description="customer API requests per client address")
+    streams_per_conversation: int = Field(default=3, description="event streams open at once per conversation")
+    agent_auth_failures_per_minute: int = Field(
+        default=10, description="wrong X-Agent-Key attempts per client address before it must wait")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of the reverse proxies in front of the server: only from these is X-Forwarded-For "
+                    'believed (e.g. ["10.0.0.2"]); default none, so a client cannot pick its own address')
 
     @model_validator(mode="before")
     @classmethod

@@ -24,6 +24,7 @@ from agent.db import create_tables, make_engine
 from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
 from agent.runtime import open_retriever
+from agent.server import create_app, server_config
 from agent.settings import Settings
 from knowledge.ingest import ingest
 from knowledge.retrieve import Retriever
@@ -188,8 +189,6 @@ def make_app(settings: Settings, retriever: Retriever, model: BaseChatModel, clo
 
     ``web`` overrides web settings, e.g. ``agent_api_key=SecretStr("k")``.
     """
-    from agent.server import create_app
-
     if web:
         settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
     return create_app(settings, model=model, retriever=retriever, clock=clock or pinned_clock())
@@ -223,10 +222,12 @@ def free_port() -> int:
 class LiveServer:
     """A real uvicorn server on a loopback port, running in a thread."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, log_level: str = "warning") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        # Configured as `concierge serve` configures it (which proxies are trusted, above all).
+        self.server = uvicorn.Server(server_config(app, app.state.settings, "127.0.0.1", self.port,
+                                                   log_level=log_level))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:

@@ -10,25 +10,31 @@ import hmac
 from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, HTTPException, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from pydantic import Field
 
 from agent.approvals import ApprovalError, decide_approval
 from agent.channels.bodies import RequestBody
-from agent.channels.web import ServicesDep
+from agent.channels.limits import client_address
+from agent.channels.web import LimitsDep, ServicesDep
 from agent.conversations import Conversation, Ticket
 from agent.handoff import HandoffError
 
 
-def require_agent(services: ServicesDep, key: Annotated[str | None, Header(alias="X-Agent-Key")] = None) -> None:
-    """Only callers holding the agent key reach these endpoints."""
+def require_agent(request: Request, services: ServicesDep, limits: LimitsDep,
+                  key: Annotated[str | None, Header(alias="X-Agent-Key")] = None) -> None:
+    """Only callers holding the agent key reach these endpoints; guessing it is slowed down per address."""
     expected = services.settings.web.agent_api_key
     if expected is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             "The agent API is off: set CONCIERGE_WEB__AGENT_API_KEY.")
+    address = client_address(request)
+    if limits.exhausted(limits.agent_auth_failures, address):
+        limits.hit(limits.agent_auth_failures, address, "wrong X-Agent-Key attempts from your network")
     # Compared as bytes: a header may hold any character, and str comparison refuses non-ASCII.
     if key is None or not hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
                                               expected.get_secret_value().encode()):
+        limits.hit(limits.agent_auth_failures, address, "wrong X-Agent-Key attempts from your network")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing or wrong X-Agent-Key header.")
 
 

@@ -21,7 +21,6 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -30,14 +29,13 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.access import expired, holds, well_formed
 from agent.channels.bodies import RequestBody
-from agent.channels.limits import RateLimiter
+from agent.channels.limits import RateLimits, client_address
 from agent.channels.widget import allowed_origins
 from agent.conversations import Conversation, is_conversation_id
 from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/v1")
 NEEDS_TOKEN = ("This request needs the conversation's access token: send the header "
                "`Authorization: Bearer <access_token>` with the access_token that POST /v1/conversations returned.")
 
@@ -86,22 +84,20 @@ def customer_conversation(conversation_id: str, services: ServicesDep,
 ConversationDep = Annotated[Conversation, Depends(customer_conversation)]
 
 
-@dataclass(frozen=True)
-class Limits:
-    """The channel's rate limits (kept on the app)."""
-
-    per_conversation: RateLimiter
-    per_ip: RateLimiter
+def get_limits(request: Request) -> RateLimits:
+    """The app's rate limits."""
+    return request.app.state.limits
 
 
-def limits(request: Request) -> Limits:
-    """Check the client IP's limit for this request; the limits, for checks that need more context."""
-    app_limits: Limits = request.app.state.limits
-    app_limits.per_ip.check(request.client.host if request.client else "unknown", "requests from your network")
-    return app_limits
+LimitsDep = Annotated[RateLimits, Depends(get_limits)]
 
 
-LimitsDep = Annotated[Limits, Depends(limits)]
+def per_client(request: Request, limits: LimitsDep) -> None:
+    """Every customer request counts against its client address (guessing ids or tokens included)."""
+    limits.hit(limits.per_ip, client_address(request), "requests from your network")
+
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(per_client)])
 
 
 class CreateConversation(RequestBody):
@@ -146,8 +142,7 @@ class Transcript(BaseModel):
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-def create_conversation(services: ServicesDep, _limits: LimitsDep,
-                        body: CreateConversation | None = None) -> ConversationCreated:
+def create_conversation(services: ServicesDep, body: CreateConversation | None = None) -> ConversationCreated:
     """Start a conversation; with a valid ``customer_token`` the customer is signed in."""
     body = body or CreateConversation()
     customer_id = None
@@ -181,9 +176,9 @@ class Confirmation(RequestBody):
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def post_message(body: PostMessage, conversation: ConversationDep, services: ServicesDep,
-                       app_limits: LimitsDep) -> dict[str, bool]:
+                       limits: LimitsDep) -> dict[str, bool]:
     """Accept a customer message; the reply arrives on the events stream."""
-    app_limits.per_conversation.check(conversation.id, "messages in this conversation")
+    limits.hit(limits.per_conversation, conversation.id, "messages in this conversation")
     text = body.text.strip()
     limit = services.settings.web.max_message_chars
     if not text:
@@ -196,8 +191,10 @@ async def post_message(body: PostMessage, conversation: ConversationDep, service
 
 
 @router.post("/conversations/{conversation_id}/confirm", status_code=status.HTTP_202_ACCEPTED)
-async def confirm(body: Confirmation, conversation: ConversationDep, services: ServicesDep) -> dict[str, bool]:
+async def confirm(body: Confirmation, conversation: ConversationDep, services: ServicesDep,
+                  limits: LimitsDep) -> dict[str, bool]:
     """Confirm or cancel the action the assistant previewed; the outcome arrives on the events stream."""
+    limits.hit(limits.per_conversation, conversation.id, "messages in this conversation")
     if await services.chat.pending_confirmation(conversation) is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "Nothing in this conversation is waiting for a confirmation.")
     _background(services.chat.confirm(conversation, body.confirm))
@@ -205,19 +202,23 @@ async def confirm(body: Confirmation, conversation: ConversationDep, services: S
 
 
 @router.get("/conversations/{conversation_id}/events")
-async def events(conversation: ConversationDep, services: ServicesDep,
-                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
+async def events(conversation: ConversationDep, services: ServicesDep, limits: LimitsDep,
+                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
                  after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
                  ) -> EventSourceResponse:
     """Server-sent events of the conversation, replaying those after ``Last-Event-ID``."""
     start = last_event_id if last_event_id is not None else (after or 0)
+    close = limits.open_stream(conversation.id)
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        async for event in services.chat.hub.subscribe(conversation.id, after=start):
-            if event is None:
-                yield ServerSentEvent(comment="keep-alive")
-            else:
-                yield ServerSentEvent(data=json.dumps(event.data), event=event.type, id=str(event.id))
+        try:
+            async for event in services.chat.hub.subscribe(conversation.id, after=start):
+                if event is None:
+                    yield ServerSentEvent(comment="keep-alive")
+                else:
+                    yield ServerSentEvent(data=json.dumps(event.data), event=event.type, id=str(event.id))
+        finally:
+            close()
 
     return EventSourceResponse(stream())
 

@@ -72,8 +72,9 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
             value = await ainvoke_structured(model, messages, decision_schema(allowed), name="next_step",
                                              max_tokens=120)
             decision = parse_decision(json.dumps(value), allowed, conversation)
-        except StructuredOutputError as exc:
-            log.warning("decide: %s", exc)
+        except StructuredOutputError:
+            # Not the error's text: it quotes the model's answer, which can quote the customer.
+            log.warning("decide: the model's answer did not match the decision schema, twice")
             decision = None
         if decision is not None and decision.args is not None and \
                 args_hash(decision.action, decision.args) in state.get("declined", []):
@@ -83,7 +84,8 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
             # Searching the help center with the customer's own words is the safe default.
             log.warning("decide: no valid, grounded decision; searching the help center instead")
             decision = Decision(SEARCH, query=text[:300])
-        log.debug("decide: %s (%d prompt tokens)", decision, used)
+        # The action and the names of its arguments only: their values can be an email or an address.
+        log.debug("decide: %s(%s) (%d prompt tokens)", decision.action, ", ".join(decision.args or ()), used)
         return {"decision": decision.dump(), "then_decide": False,
                 "prompt_tokens": {**state.get("prompt_tokens", {}), "decide": used}}
 

@@ -35,12 +35,12 @@ demo: $(DEPS)
 	$(CLI) ingest knowledge/corpus
 	$(CLI) serve $(if $(PORT),--port $(PORT))
 
-# Then the unit and API tests again with the clock a year and a month ahead: none may depend on today's date.
+# Then the unit, API and security tests again with the clock 400 days ahead: none may depend on the date.
 test: $(DEPS) $(CHROMIUM) $(FAKETIME)
 	$(CLI) model fetch
 	$(PY) -m pytest
-	@echo "==> the unit and API tests again, 400 days from now (faketime)"
-	$(FAKETIME) -f '+400d' $(PY) -m pytest -q -m "not real_model" tests/unit tests/api
+	@echo "==> the unit, API and security tests again, 400 days from now (faketime)"
+	$(FAKETIME) -f '+400d' $(PY) -m pytest -q -m "not real_model" tests/unit tests/api tests/security
 
 # The widget's browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
 # faketime shifts the clock for the date-independence run.

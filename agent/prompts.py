@@ -86,4 +86,9 @@ IDENTIFIED = "Thank you, I've found your account. How can I help you today?"
 HANDOFF = ("I'm passing you to a member of our support team; they will reply here shortly. "
            "You can keep writing in the meantime.")
 
+# Said, in code, to a message that tries to give the assistant orders or asks for other people's data,
+# and in place of an answer that went along with such an instruction (agent/injection.py).
+REFUSE = ("I can't do that. I can only help with your own orders, stays and account, and only within our "
+          "policies. Is there something about your own account I can help you with?")
+
 BLOCKED = "Sorry, I can't process that message. Please write a shorter question (at most {limit} characters)."

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.channels import agents, web, widget
 from agent.channels.bodies import BodyLimit
@@ -92,6 +93,15 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                             content={"detail": "Something went wrong on our side; nothing was changed. "
                                                "Please try again."})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own 404/405 say only "Not Found": say which path, and where the API is described.
+        detail = exc.detail
+        if exc.status_code in (404, 405) and detail in ("Not Found", "Method Not Allowed"):
+            detail = (f"No {request.method} {request.url.path} here" if exc.status_code == 405
+                      else f"No page or API at {request.url.path}") + "; the API is described at /docs."
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         # One readable sentence instead of pydantic's error list, plus the list for machines.
@@ -109,6 +119,9 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                           "CONCIERGE_SLACK__CHANNEL."})
         from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
+        if not request.headers.get("x-slack-request-timestamp", "").isdigit():  # bolt would crash on int()
+            return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content={
+                "detail": "X-Slack-Request-Timestamp is missing or not a number: this is not a request from Slack."})
         return await AsyncSlackRequestHandler(request.app.state.slack.app).handle(request)
 
     @app.get("/healthz")

@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from pydantic import SecretStr
 
 from agent.db import create_tables, make_engine
 from agent.identity import sign_customer
@@ -28,6 +29,7 @@ from agent.server import create_app, server_config
 from agent.settings import Settings
 from knowledge.ingest import ingest
 from knowledge.retrieve import Retriever
+from tests.slack_mock import MockSlack
 from tools.clock import Clock, FixedClock, noon
 from tools.listings import seed_listings
 from tools.orders import seed_orders
@@ -66,8 +68,13 @@ IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"  # what a site's backe
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """Settings rooted in ``data_dir`` with a fixed identity secret."""
-    return Settings(data_dir=data_dir, web={"identity_secrets": [IDENTITY_SECRET]}, **overrides)
+    """Settings rooted in ``data_dir`` with a fixed identity secret.
+
+    The per-address limit is lifted: every test client is one address, and :meth:`Chat.wait` polls. The
+    tests of the limits set their own.
+    """
+    return Settings(data_dir=data_dir, web={"identity_secrets": [IDENTITY_SECRET],
+                                            "requests_per_minute_per_ip": 100_000}, **overrides)
 
 
 def customer_token(customer_id: str, clock: Clock | None = None, secret: str = IDENTITY_SECRET, **claims: Any) -> str:
@@ -181,6 +188,21 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
     ingest([CORPUS], r.store, r.embedder)
     yield r
     r.store.client.close()
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    """A local mock of Slack's Web API."""
+    mock = MockSlack()
+    yield mock
+    mock.close()
+
+
+def with_slack(settings: Settings, slack: MockSlack, signing_secret: str, channel: str) -> Settings:
+    """``settings`` with the Slack app on, talking to the mock."""
+    return settings.model_copy(update={"slack": settings.slack.model_copy(update={
+        "bot_token": SecretStr("xoxb-test-0123"), "signing_secret": SecretStr(signing_secret), "channel": channel,
+        "api_url": f"{slack.url}/api/"})})
 
 
 def make_app(settings: Settings, retriever: Retriever, model: BaseChatModel, clock: Clock | None = None,

@@ -2,7 +2,7 @@
 
 - :class:`BodyLimit` (ASGI middleware) answers ``413`` to a body over ``MAX_BODY_BYTES`` before the
   application reads any of it, whether or not the client declared a length, and ``422`` to a JSON
-  body that is not UTF-8, so no parser ever sees either.
+  body that is not UTF-8 or nests deeper than ``MAX_DEPTH``, so no parser ever sees either.
 - :class:`RequestBody` is the base of every JSON body model: unknown fields are refused, and so are
   strings that no database can store (lone surrogates such as ``"\\ud800"``, NUL characters), with a
   ``422`` that says which field, instead of a failed write after a ``202``.
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_DEPTH = 32  # our bodies are flat objects; a few levels leave room, thousands are an attack
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
@@ -40,6 +41,27 @@ class RequestBody(BaseModel):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         return storable(value) if isinstance(value, str) else value
+
+
+def _json_problem(body: bytes) -> str | None:
+    """Why a JSON body must not reach the parser (not UTF-8, nested past MAX_DEPTH), or None."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "The request body is not valid UTF-8; send JSON encoded as UTF-8."
+    depth, in_string, escaped = 0, False, False
+    for ch in text:  # brackets outside strings: Python's parser would recurse once per level and fail
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"The request body nests lists or objects deeper than {MAX_DEPTH} levels."
+        elif ch in "]}":
+            depth -= 1
+    return None
 
 
 class BodyLimit:
@@ -69,10 +91,9 @@ class BodyLimit:
                 await self._refuse(send, 413, self._too_large())
                 return
         if b"json" in headers.get(b"content-type", b""):
-            try:
-                bytes(body).decode("utf-8")
-            except UnicodeDecodeError:
-                await self._refuse(send, 422, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+            problem = _json_problem(bytes(body))
+            if problem:
+                await self._refuse(send, 422, problem)
                 return
         replayed = False
 

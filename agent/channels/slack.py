@@ -34,6 +34,7 @@ from agent.channels.slack_threads import conversation_of, save_thread
 from agent.conversations import Ticket
 from agent.facts import gather
 from agent.handoff import BOT, CLOSED, HUMAN, HandoffError
+from agent.injection import scrub
 from agent.runtime import Services
 from tools.listings.models import Reservation
 from tools.orders.store import order_record
@@ -274,9 +275,9 @@ class SlackChannel:
         said = "\n".join(m.text for m in transcript)
         facts = await asyncio.to_thread(gather, services.runner, customer, said,
                                         services.settings.tools.auth_mode, conversation_id)
-        excerpts = "\n\n".join(f"[{n}] {h.text}" for n, h in enumerate(hits, 1)) or "(nothing relevant)"
+        excerpts = "\n\n".join(f"[{n}] {scrub(h.text)}" for n, h in enumerate(hits, 1)) or "(nothing relevant)"
         lines = "\n".join(f"{m.role}: {m.text}" for m in transcript)
-        task = prompts.ASSIST.format(facts=facts.text() or "(customer not signed in)", excerpts=excerpts,
+        task = prompts.ASSIST.format(facts=scrub(facts.text()) or "(customer not signed in)", excerpts=excerpts,
                                      conversation=lines)
         answer = await services.model.chat.ainvoke([SystemMessage(prompts.RESPOND), HumanMessage(task)])
         return answer.text.strip()

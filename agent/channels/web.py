@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.access import expired, holds, well_formed
@@ -36,6 +36,7 @@ from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
 
 log = logging.getLogger(__name__)
+MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit integers in every store
 NEEDS_TOKEN = ("This request needs the conversation's access token: send the header "
                "`Authorization: Bearer <access_token>` with the access_token that POST /v1/conversations returned.")
 
@@ -171,7 +172,7 @@ def _background(coroutine: Any) -> None:
 class Confirmation(RequestBody):
     """Body of POST /v1/conversations/{id}/confirm."""
 
-    confirm: bool
+    confirm: StrictBool = Field(description="true applies exactly the previewed action, false cancels it")
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
@@ -203,8 +204,9 @@ async def confirm(body: Confirmation, conversation: ConversationDep, services: S
 
 @router.get("/conversations/{conversation_id}/events")
 async def events(conversation: ConversationDep, services: ServicesDep, limits: LimitsDep,
-                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
-                 after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
+                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_EVENT_ID)] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID,
+                                                    description="replay events after this id")] = None,
                  ) -> EventSourceResponse:
     """Server-sent events of the conversation, replaying those after ``Last-Event-ID``."""
     start = last_event_id if last_event_id is not None else (after or 0)

@@ -24,6 +24,7 @@ from agent.decisions import (
 )
 from agent.deps import GraphDeps
 from agent.facts import gather
+from agent.injection import scrub
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
@@ -59,7 +60,7 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         said = "\n".join(m.text for m in [*history, HumanMessage(text)])
         found = await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
                                         runtime.context.conversation_id)
-        facts = found.text()
+        facts = scrub(found.text())  # records can carry text someone wrote to steer the model
         # The prompt lists every offered tool (a stable, cached prefix); the schema, which the grammar
         # enforces, only those whose preconditions can hold for the records in focus.
         allowed = [t for t in tools if found.allows(t.name)]

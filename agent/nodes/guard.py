@@ -1,4 +1,4 @@
-"""guard: stop what must not reach the model."""
+"""guard: stop what must not reach the model (too long, an injection attempt), and honour a request for a person."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 
 from agent import prompts
 from agent.deps import GraphDeps
+from agent.injection import looks_like_injection
 from agent.nodes._common import last_customer_text
 from agent.state import ConversationState
 
@@ -30,6 +31,9 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]
         if not text.strip() or len(text) > deps.max_message_chars:
             update["decision"] = {"action": "blocked"}
             update["messages"] = [AIMessage(prompts.BLOCKED.format(limit=deps.max_message_chars))]
+        elif looks_like_injection(text):  # answered in code: the model never reads the instructions
+            update["decision"] = {"action": "blocked"}
+            update["messages"] = [AIMessage(prompts.REFUSE)]
         elif ASKS_FOR_PERSON.search(text):
             update["decision"] = {"action": "handoff"}
             update["handoff"] = {"reason": "customer_asked"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from agent import prompts
 from agent.decisions import CLARIFY, SEARCH
 from agent.deps import GraphDeps
+from agent.injection import plays_along, scrub
 from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
 from agent.state import ConversationState
@@ -19,6 +21,7 @@ from tools.orders.store import options_text
 from tools.registry import Registry
 from tools.runner import describe
 
+log = logging.getLogger(__name__)
 TOOL_DATA_CHARS = 1500  # a tool result longer than this is cut: prefill time is the scarce resource
 
 
@@ -79,13 +82,13 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
         hits = state.get("hits", [])
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []
-        sources = "\n\n".join(f"[{n}] {h['text']}" for n, h in enumerate(hits, 1))
+        sources = "\n\n".join(f"[{n}] {scrub(h['text'])}" for n, h in enumerate(hits, 1))
         return prompts.WITH_SOURCES.format(sources=sources, question=question), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:
         data = result["data"]
         text = summarize_order(data) if result["tool"] == "get_order_details" else to_model_text(data)
-        return prompts.WITH_TOOL.format(data=text[:TOOL_DATA_CHARS], question=question), []
+        return prompts.WITH_TOOL.format(data=scrub(text[:TOOL_DATA_CHARS]), question=question), []
     return question, []
 
 
@@ -101,8 +104,11 @@ def make_respond(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dic
                              [HumanMessage(task)], deps.prompt_budget)
         answer = await deps.model.ainvoke(messages)
         tokens = {**state.get("prompt_tokens", {}), "respond": used}
+        text = answer.text.strip()
+        if plays_along(text, shown="\n".join(m.text for m in messages)):
+            log.warning("respond: the answer went along with an injected instruction; replaced by a refusal")
+            text, citations = prompts.REFUSE, []
         # Keep the streamed message's id, so LangGraph does not emit the reply a second time.
-        return {"messages": [AIMessage(answer.text.strip(), id=answer.id)], "citations": citations,
-                "prompt_tokens": tokens}
+        return {"messages": [AIMessage(text, id=answer.id)], "citations": citations, "prompt_tokens": tokens}
 
     return respond

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from agent.logs import configure_logging, redact
-from tests.conftest import LiveServer, customer_token, decision, make_app, open_chat, scripted
-from tests.slack_mock import MockSlack
+from tests.conftest import LiveServer, customer_token, decision, make_app, open_chat, scripted, with_slack
 from tools.orders.seed import load_tau_json
 
 CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"
@@ -45,32 +43,26 @@ def debug_log(settings) -> Iterator[io.StringIO]:
     root.handlers[:], root.level = before
 
 
-def test_a_whole_conversation_at_debug_keeps_customer_data_out_of_the_log(settings, retriever, clock,
+def test_a_whole_conversation_at_debug_keeps_customer_data_out_of_the_log(settings, retriever, clock, slack,
                                                                           debug_log) -> None:
-    slack = MockSlack()
-    configured = settings.model_copy(update={"log_level": "DEBUG", "slack": settings.slack.model_copy(update={
-        "bot_token": SecretStr("xoxb-test-0123"), "signing_secret": SecretStr("signing"), "channel": "C1",
-        "api_url": f"{slack.url}/api/"})})
+    configured = with_slack(settings.model_copy(update={"log_level": "DEBUG"}), slack, "signing", "C1")
     app = make_app(configured, retriever, scripted(router, f"We have {STREET} on file for you."), clock=clock)
     token = customer_token(CUSTOMER, clock)
-    try:
-        with LiveServer(app, log_level="debug") as server, httpx.Client(base_url=server.url, timeout=30) as http:
-            chat = open_chat(http, CUSTOMER, clock)
-            with chat.events() as stream:
-                chat.say(f"What address do you have for me? My email is {EMAIL}, I live at {STREET}.")
-                chat.replies(1)
-                chat.say(f"Please cancel {ORDER}, {WORDS} ordered it by mistake")
-                chat.replies(2)
-                chat.confirm(True)
-                chat.replies(3)
-                chat.say("I want to talk to a person")
-                slack.wait_for(channel="C1", containing="Handoff from")
-                chat.say(f"Still there? It's about {WORDS}.")
-                slack.wait_for(containing="Still there?")
-                stream.close()
-            http.post("/v1/conversations", json={"customer_token": token + "x"})  # a failure is logged too
-    finally:
-        slack.close()
+    with LiveServer(app, log_level="debug") as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        chat = open_chat(http, CUSTOMER, clock)
+        with chat.events() as stream:
+            chat.say(f"What address do you have for me? My email is {EMAIL}, I live at {STREET}.")
+            chat.replies(1)
+            chat.say(f"Please cancel {ORDER}, {WORDS} ordered it by mistake")
+            chat.replies(2)
+            chat.confirm(True)
+            chat.replies(3)
+            chat.say("I want to talk to a person")
+            slack.wait_for(channel="C1", containing="Handoff from")
+            chat.say(f"Still there? It's about {WORDS}.")
+            slack.wait_for(containing="Still there?")
+            stream.close()
+        http.post("/v1/conversations", json={"customer_token": token + "x"})  # a failure is logged too
     log = debug_log.getvalue()
     assert "DEBUG" in log and "uvicorn" in log and len(log.splitlines()) > 20  # DEBUG really was on
     for secret in (EMAIL, STREET, token, chat.access_token, WORDS, "xoxb-test-0123"):

@@ -10,11 +10,10 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, select
 
-from tests.conftest import Chat, decision, make_app, open_chat, scripted
+from tests.conftest import Chat, decision, make_app, open_chat, scripted, with_slack
 from tests.slack_mock import BOT_USER, MockSlack
 from tools.audit import ToolAudit
 from tools.listings.models import Reservation
@@ -32,18 +31,8 @@ def router(messages) -> str:
 
 
 @pytest.fixture
-def slack() -> Iterator[MockSlack]:
-    mock = MockSlack()
-    yield mock
-    mock.close()
-
-
-@pytest.fixture
 def client(settings, retriever, slack) -> Iterator[TestClient]:
-    configured = settings.model_copy(update={"slack": settings.slack.model_copy(update={
-        "bot_token": SecretStr("xoxb-test"), "signing_secret": SecretStr(SECRET), "channel": CHANNEL,
-        "api_url": f"{slack.url}/api/"})})
-    app = make_app(configured, retriever, scripted(router, SUGGESTION))
+    app = make_app(with_slack(settings, slack, SECRET, CHANNEL), retriever, scripted(router, SUGGESTION))
     with TestClient(app) as c:
         yield c
 

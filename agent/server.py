@@ -29,7 +29,7 @@ def _describe(error: dict[str, Any]) -> str:
     if error.get("type") == "json_invalid":
         return "the request body is not valid JSON"
     where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-    return f"{where}: {error.get('msg', 'invalid')}"
+    return f"{where}: {error.get('msg', 'invalid').removeprefix('Value error, ')}"
 
 
 async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:

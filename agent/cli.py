@@ -29,6 +29,8 @@ bench_app = typer.Typer(help="Measure speed.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 slack_app = typer.Typer(help="The Slack app of the support team.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
+db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -77,7 +79,7 @@ def model_fetch(model: Annotated[ModelName | None, typer.Option(help="default: C
 @app.command()
 def seed(today: Annotated[str | None, typer.Option(help="anchor date of the listing data, YYYY-MM-DD")] = None) -> None:
     """(Re)create the order and listing stores with the demo data. Safe to run again."""
-    from agent.db import create_tables, make_engine
+    from agent.db import make_engine, upgrade_schema
     from tools.listings import seed_listings
     from tools.orders import seed_orders
 
@@ -87,13 +89,33 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
         raise _fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
     settings = _settings()
     engine = make_engine(settings)
-    create_tables(engine, settings.tools.plugins)
+    upgrade_schema(engine, settings.tools.plugins)
     with console.status("seeding the order system from τ-bench retail…"):
         orders = seed_orders(engine)
     console.print("orders: " + ", ".join(f"{v} {k}" for k, v in orders.items()))
     with console.status("generating the listing marketplace…"):
         listings = seed_listings(engine, today=day)
     console.print("listings: " + ", ".join(f"{v} {k}" for k, v in listings.items()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database (CONCIERGE_DB__URL, or SQLite in the data dir) to the current schema, plugins included.
+
+    `concierge serve` and `seed` do this at start; a data dir from before migrations is adopted, never emptied.
+    """
+    from agent.db import make_engine, upgrade_schema
+    from agent.migrations import MigrationError
+
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        heads = upgrade_schema(engine, settings.tools.plugins)
+    except MigrationError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        engine.dispose()
+    console.print("schema current: " + ", ".join(heads))
 
 
 @app.command()

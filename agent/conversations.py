@@ -36,6 +36,7 @@ class Conversation(SQLModel, table=True):
     created_at: datetime
     last_active_at: datetime = Field(description="the last message in either direction: expiry counts from here")
     mode: str = Field(default="bot", description="bot | waiting_for_human | human | closed")
+    last_event_id: int = Field(default=0, description="the id of its latest event (agent/events.py numbers them)")
 
 
 class Ticket(SQLModel, table=True):

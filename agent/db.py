@@ -1,14 +1,14 @@
-"""The SQL database: one engine for the order, listing and conversation tables."""
+"""The SQL database: one engine for the conversations, jobs, events and every plugin's tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from sqlalchemy import Engine, event
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
+from agent.migrations import upgrade
 from agent.settings import Settings
-from tools.registry import load_registry
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -18,8 +18,10 @@ def make_engine(settings: Settings) -> Engine:
     kwargs: dict = {"echo": settings.db.echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # The web channel runs graph steps in worker threads.
-        kwargs["connect_args"] = {"check_same_thread": False}
+        # The web channel runs graph steps in worker threads; a writer waits for another up to 30 s.
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True  # a connection the server dropped (a restart) is replaced, not used
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_connect)
@@ -39,20 +41,15 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock at the start. A transaction that reads and then writes would
+    # otherwise fail at once (SQLITE_BUSY) when another connection wrote in between: jobs and events do.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_tables(engine: Engine, plugins: Iterable[str] | None = None) -> None:
-    """Create every table that does not exist yet (never drops anything): the engine's and the plugins'.
+def upgrade_schema(engine: Engine, plugins: Iterable[str] | None = None) -> list[str]:
+    """Bring the database to the current schema: the engine's tables and the plugins' (agent/migrations).
 
-    ``plugins`` is the allow-list of tool plugins (default: every installed one). Tables register
-    themselves on ``SQLModel.metadata`` when their module is imported, so the engine's modules are
-    imported here and each plugin is loaded, whatever else the process happened to import first.
+    ``plugins`` is the allow-list of tool plugins (default: every installed one). Never drops a table
+    or a row; a database from before migrations is adopted as it is. Returns the current revisions.
     """
-    import agent.channels.slack_threads
-    import agent.conversations  # noqa: F401
-    import tools.audit
-    import tools.auth  # noqa: F401
-
-    load_registry(plugins)
-    SQLModel.metadata.create_all(engine)
+    return upgrade(engine, plugins)

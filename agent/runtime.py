@@ -8,13 +8,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy import Engine
 
+from agent.bus import bus_for
 from agent.chat import ChatService
-from agent.db import create_tables, make_engine
+from agent.db import make_engine, upgrade_schema
 from agent.deps import GraphDeps
+from agent.events import EventLog
 from agent.graph import build_graph
+from agent.jobs import JobQueue
+from agent.llm.errors import ModelError
 from agent.llm.factory import LoadedModel, load_model
 from agent.llm.prompt_cache import warm
 from agent.settings import Settings
@@ -52,6 +57,33 @@ def open_retriever(settings: Settings) -> Retriever:
 
 
 @asynccontextmanager
+async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+    """LangGraph's checkpointer: SQLite in the data dir, or the Postgres of ``CONCIERGE_DB__URL``."""
+    if not settings.db_url.startswith("postgresql"):
+        settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+            yield saver
+        return
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
+
+    dsn = settings.db_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    async with AsyncConnectionPool(dsn, min_size=1, max_size=max(4, settings.model.n_parallel * 2), open=False,
+                                   kwargs={"autocommit": True, "prepare_threshold": 0,
+                                           "row_factory": dict_row}) as pool:
+        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        async with pool.connection() as conn:
+            # One process at a time creates or migrates the checkpoint tables (several may start together).
+            await conn.execute("SELECT pg_advisory_lock(20261201)")
+            try:
+                await saver.setup()
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(20261201)")
+        yield saver
+
+
+@asynccontextmanager
 async def open_services(settings: Settings, model: BaseChatModel | None = None,
                         retriever: Retriever | None = None, clock: Clock | None = None) -> AsyncIterator[Services]:
     """Start everything; ``model``/``retriever``/``clock`` replace the configured ones (tests pass fakes)."""
@@ -59,26 +91,37 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
     # Plugins first: a name collision should stop start-up before the model spends time loading.
     registry = load_registry(settings.tools.plugins)
     engine = make_engine(settings)
-    create_tables(engine, settings.tools.plugins)
+    upgrade_schema(engine, settings.tools.plugins)
     loaded = LoadedModel(model) if model is not None else load_model(settings)
     own_retriever = retriever is None
     retriever = retriever or open_retriever(settings)
-    settings.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+    bus = bus_for(settings.db_url)
     try:
-        async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+        await bus.start()
+        async with open_checkpointer(settings) as saver:
             runner = ToolRunner(registry, engine, settings, clock=clock)
             deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
                              runner=runner, auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
                              prompt_budget=settings.model.prompt_budget)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
-                # The shared prefixes are read now, not on a customer's first message.
-                await warm(loaded.chat, warm_prompts(deps), loaded.server)
-            chat = ChatService(engine, build_graph(deps, saver), clock=clock)
+                await _warm(loaded, deps)
+            chat = ChatService(engine, build_graph(deps, saver), clock=clock, events=EventLog(engine, clock, bus),
+                               jobs=JobQueue(engine, clock, bus))
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat,
                            runner=runner, clock=clock)
     finally:
+        await bus.stop()
         loaded.close()
         if own_retriever:  # a retriever handed in belongs to the caller
             retriever.store.client.close()
         engine.dispose()
+
+
+async def _warm(loaded: LoadedModel, deps: GraphDeps) -> None:
+    """Read the shared prompt prefixes now, not on a customer's first message; a model that does not answer
+    yet is no reason not to start (customers get an apology and a person, /readyz says why)."""
+    try:
+        await warm(loaded.chat, warm_prompts(deps), loaded.server)
+    except ModelError as exc:
+        log.warning("the model did not answer at start-up, so its prompts are not warmed: %s", exc)

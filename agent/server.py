@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from agent.channels import agents, web, widget
 from agent.channels.bodies import BodyLimit
 from agent.channels.limits import RateLimits
+from agent.chat import TURN
+from agent.jobs import Workers
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
@@ -59,26 +63,28 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_services(settings, model=model, retriever=retriever, clock=clock) as services:
             app.state.services = services
+            app.state.limits = limits or RateLimits.configured(settings.web, services.engine)
+            # This process's workers: they run the turns (and Slack relays) of every process's customers.
+            workers = Workers(services.chat.jobs, concurrency=settings.model.n_parallel + 2)
+            workers.handle(TURN, services.chat.run, on_give_up=services.chat.turns.give_up)
             app.state.slack = None
             if settings.slack.bot_token is not None:
                 from agent.channels.slack import SlackChannel
 
-                app.state.slack = SlackChannel(services)
+                app.state.slack = SlackChannel(services, workers)
             socket = await _connect_socket_mode(app.state.slack, settings) if slack_socket_mode else None
+            running = asyncio.create_task(workers.run())
             try:
                 yield
             finally:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
                 if socket is not None:
                     await socket.close_async()
-                if app.state.slack is not None:
-                    await app.state.slack.close()
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    w = settings.web
-    app.state.limits = limits or RateLimits(per_ip=w.requests_per_minute_per_ip, per_conversation=w.messages_per_minute,
-                                            streams_per_conversation=w.streams_per_conversation,
-                                            agent_auth_failures=w.agent_auth_failures_per_minute)
     app.include_router(web.router)
     app.include_router(agents.router)
     app.include_router(widget.router)

@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import SecretStr
 
-from agent.db import create_tables, make_engine
+from agent.db import make_engine, upgrade_schema
 from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
 from agent.runtime import open_retriever
@@ -150,7 +150,7 @@ def seeded_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file seeded once per session; tests get their own copy."""
     folder = tmp_path_factory.mktemp("seeded")
     engine = make_engine(make_settings(folder))
-    create_tables(engine)
+    upgrade_schema(engine)
     seed_orders(engine)
     seed_listings(engine, today=date.fromisoformat(TODAY))
     engine.dispose()

@@ -11,7 +11,9 @@
 - ``/concierge order #W…`` and ``/concierge reservation HM…`` look records up, visible only to the caller.
 
 HTTP mode goes through bolt's FastAPI adapter at ``/slack/events`` (bolt verifies the signatures);
-``concierge slack socket`` runs the same app over Socket Mode.
+``concierge slack socket`` runs the same app over Socket Mode. An event Slack delivers again (it retries
+what was not acknowledged within 3 s) is acknowledged and not handled twice. Posting to Slack goes
+through durable jobs (agent/channels/slack_relay.py), so nothing is lost to a restart or a rate limit.
 """
 
 from __future__ import annotations
@@ -24,32 +26,35 @@ from collections.abc import Awaitable
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent import prompts
 from agent.approvals import ApprovalError, decide_approval
-from agent.channels.slack_threads import conversation_of, save_thread
-from agent.conversations import Ticket
+from agent.channels.slack_relay import ORDER_ID, SlackRelay, button, plain
+from agent.channels.slack_threads import SlackDelivery, conversation_of
 from agent.facts import gather
-from agent.handoff import BOT, CLOSED, HUMAN, HandoffError
+from agent.handoff import HUMAN, HandoffError
 from agent.injection import scrub
+from agent.jobs import Workers
 from agent.runtime import Services
 from tools.listings.models import Reservation
 from tools.orders.store import order_record
 
 log = logging.getLogger(__name__)
-ORDER_ID, RESERVATION_ID = re.compile(r"#?W\d{7}", re.I), re.compile(r"\bHM[0-9A-Z]{8}\b")
-REASONS = {"customer_asked": "asked for a person", "model_decided": "the assistant could not help",
-           "approval": "an action needs approval", "repeated_failure": "the assistant failed repeatedly",
-           "model_error": "the model is unavailable", "staff": "escalated by staff"}
 
 
 class SlackChannel:
-    """The bolt app and the bridge between tickets and Slack threads."""
+    """The bolt app, and the relay of tickets and conversations into Slack threads (agent/channels/slack_relay.py)."""
 
-    def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
+    def __init__(self, services: Services, workers: Workers, client: AsyncWebClient | None = None) -> None:
         s = services.settings.slack
         if s.bot_token is None or s.channel is None:
             raise RuntimeError("Slack needs CONCIERGE_SLACK__BOT_TOKEN and CONCIERGE_SLACK__CHANNEL "
@@ -58,82 +63,27 @@ class SlackChannel:
         self.channel = s.channel
         token = s.bot_token.get_secret_value()
         self.client = client or AsyncWebClient(token=token, **({"base_url": s.api_url} if s.api_url else {}))
+        # Rate limited (HTTP 429): wait as long as Slack says and try again; a dropped connection likewise.
+        self.client.retry_handlers += [AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                                       AsyncConnectionErrorRetryHandler(max_retry_count=2)]
         self.app = AsyncApp(client=self.client, signing_secret=s.signing_secret.get_secret_value()
                             if s.signing_secret else None)
-        self._following: dict[str, asyncio.Task[None]] = {}
         self._names: dict[str, str] = {}
-        services.chat.handoff.on_open.append(self.post_ticket)
+        self.relay = SlackRelay(services.chat.events, services.chat.jobs, workers, self.client, self.channel)
         self._register()
-
-    # --- tickets into threads ---------------------------------------------------------------------
-
-    async def post_ticket(self, ticket: Ticket) -> None:
-        """Post a new ticket to the support channel and follow its conversation into the thread."""
-        said = " ".join(m.text for m in self.services.chat.transcript(ticket.conversation_id) if m.role == "customer")
-        records = sorted({m.upper().lstrip("#") for m in ORDER_ID.findall(said)}) + sorted(
-            set(RESERVATION_ID.findall(said)))
-        response = await self.client.chat_postMessage(channel=self.channel, text=self._headline(ticket),
-                                                      blocks=self._ticket_blocks(ticket, records))
-        save_thread(self.services.engine, ticket.conversation_id, ticket.id, response["channel"], response["ts"])
-        self._follow(ticket.conversation_id, response["ts"])
-
-    def _headline(self, ticket: Ticket) -> str:
-        who = ticket.customer_id or "an anonymous customer"
-        priority = ":rotating_light: " if ticket.priority == "high" else ""
-        return f"{priority}Handoff from {who}: {REASONS.get(ticket.reason, ticket.reason)}"
-
-    def _ticket_blocks(self, ticket: Ticket, records: list[str]) -> list[dict[str, Any]]:
-        cid = ticket.conversation_id
-        fields = [f"*Customer:* {ticket.customer_id or 'not signed in'}", f"*Priority:* {ticket.priority}"]
-        if records:
-            fields.append("*Records:* " + ", ".join(f"`{r}`" for r in records))
-        blocks: list[dict[str, Any]] = [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{self._headline(ticket)}*"}},
-            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Summary:* {_plain(ticket.summary)}"}},
-        ]
-        buttons = [_button("Take it", "take", cid, "primary"), _button("Hand back to bot", "hand_back", cid)]
-        if ticket.pending_action:
-            action = ticket.pending_action
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-                f"*Waiting for approval:* `{action['tool']}` {json.dumps(action['args'])}")}})
-            buttons = [_button("Approve", "approve", cid, "primary"), _button("Reject", "reject", cid, "danger"),
-                       *buttons]
-        # Action ids must be unique within a block: one per record, all handled by the "lookup" listener.
-        buttons += [_button(f"Look up {r}", f"lookup-{n}", r) for n, r in enumerate(records[:3])]
-        blocks.append({"type": "actions", "elements": buttons})
-        return blocks
-
-    def _follow(self, conversation_id: str, ts: str) -> None:
-        """Relay the conversation's events into the thread until it goes back to the bot or closes."""
-        after = self.services.chat.hub.last_id(conversation_id)
-
-        async def relay() -> None:
-            async for event in self.services.chat.hub.subscribe(conversation_id, after=after):
-                if event is None:
-                    continue
-                data = event.data
-                if event.type == "message" and data.get("role") == "customer":
-                    await self._say(ts, f"*Customer:* {_plain(data['text'])}")
-                elif event.type == "message" and data.get("role") == "assistant":
-                    await self._say(ts, f"*Assistant:* {_plain(data['text'])}")
-                elif event.type == "message" and data.get("role") == "agent" and data.get("via") != "slack":
-                    await self._say(ts, f"*{data['agent']}* (outside Slack): {_plain(data['text'])}")
-                elif event.type == "handoff" and data.get("state") in (BOT, CLOSED):
-                    await self._say(ts, "Handed back to the bot." if data["state"] == BOT else "Conversation closed.")
-                    return
-
-        task = asyncio.create_task(relay())
-        self._following[conversation_id] = task
-        task.add_done_callback(lambda _t: self._following.pop(conversation_id, None))
 
     async def _say(self, ts: str, text: str) -> None:
         await self.client.chat_postMessage(channel=self.channel, thread_ts=ts, text=text)
 
-    async def close(self) -> None:
-        """Stop relaying (at shutdown)."""
-        for task in list(self._following.values()):
-            task.cancel()
+    def _first_delivery(self, event_id: str) -> bool:
+        """Record an Events API delivery; False when it was handled before (Slack retries unacknowledged ones)."""
+        try:
+            with Session(self.services.engine) as session:
+                session.add(SlackDelivery(event_id=event_id, received_at=self.services.clock.now()))
+                session.commit()
+            return True
+        except IntegrityError:
+            return False
 
     # --- Slack's side -----------------------------------------------------------------------------
 
@@ -150,6 +100,16 @@ class SlackChannel:
 
     def _register(self) -> None:
         app, chat, runner = self.app, self.services.chat, self.services.runner
+
+        @app.middleware
+        async def once(body, next) -> BoltResponse | None:
+            # After bolt has checked the signature: an event Slack sends again is acknowledged, not redone.
+            event_id = body.get("event_id")
+            if event_id and not await asyncio.to_thread(self._first_delivery, event_id):
+                log.info("Slack delivered event %s again; it was handled already", event_id)
+                return BoltResponse(status=200, body="")
+            await next()
+            return None
 
         async def attempt(body: dict[str, Any], work: Awaitable[Any], done: str | None) -> None:
             """Run a button's transition; say in the thread who did it, or why it could not be done."""
@@ -224,8 +184,8 @@ class SlackChannel:
                 channel=event["channel"], user=event["user"], thread_ts=thread.ts,
                 text=f"Suggested reply: {suggestion}",
                 blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"*Suggested reply* (only you see "
-                                                                                f"this):\n{_plain(suggestion)}"}},
-                        {"type": "actions", "elements": [_button("Send to customer", "send_suggestion",
+                                                                                f"this):\n{plain(suggestion)}"}},
+                        {"type": "actions", "elements": [button("Send to customer", "send_suggestion",
                                                                  json.dumps([thread.conversation_id, suggestion]),
                                                                  "primary")]}])
 
@@ -283,14 +243,3 @@ class SlackChannel:
         return answer.text.strip()
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text},
-                              "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
-def _plain(text: str) -> str:
-    """Customer text shown in Slack: no mentions or links can be smuggled in (Slack's escaping rules)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

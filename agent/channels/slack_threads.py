@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -16,6 +18,15 @@ class SlackThread(SQLModel, table=True):
     ticket_id: int
     channel: str
     ts: str = Field(index=True, description="the root message's timestamp: the thread's id")
+
+
+class SlackDelivery(SQLModel, table=True):
+    """A Slack event already handled: Slack delivers an event again when it is not acknowledged in time."""
+
+    __tablename__ = "slack_deliveries"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime
 
 
 def save_thread(engine: Engine, conversation_id: str, ticket_id: int, channel: str, ts: str) -> None:

@@ -29,7 +29,7 @@ class TerminalChat:
 
     def __init__(self, chat: ChatService, conversation: Conversation, out: TextIO | None = None) -> None:
         self.chat, self.conversation, self.out = chat, conversation, out
-        self._shown = chat.hub.last_id(conversation.id)  # only what happens from now on
+        self._shown = chat.events.last_id(conversation.id)  # only what happens from now on
         self._streaming = False  # tokens of the current answer have been printed
         self._follower: asyncio.Task[None] | None = None
 
@@ -49,14 +49,14 @@ class TerminalChat:
         if self._follower is None:
             raise RuntimeError("TerminalChat.send needs `async with terminal.following():` around it")
         await self.chat.handle_message(self.conversation, text)
-        target = self.chat.hub.last_id(self.conversation.id)
+        target = self.chat.events.last_id(self.conversation.id)
         while self._shown < target and not self._follower.done():
             await asyncio.sleep(0.01)
         if self._follower.done():
             self._follower.result()  # re-raises why printing stopped
 
     async def _follow(self) -> None:
-        async for event in self.chat.hub.subscribe(self.conversation.id, after=self._shown):
+        async for event in self.chat.events.subscribe(self.conversation.id, after=self._shown):
             if event is not None:
                 self._show(event)
                 self._shown = event.id

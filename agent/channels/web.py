@@ -31,7 +31,9 @@ from agent.access import expired, holds, well_formed
 from agent.channels.bodies import RequestBody
 from agent.channels.limits import RateLimits, client_address
 from agent.channels.widget import allowed_origins
+from agent.chat import Unavailable
 from agent.conversations import Conversation, is_conversation_id
+from agent.events import parse_position
 from agent.identity import InvalidToken, verify_customer
 from agent.runtime import Services
 
@@ -160,13 +162,9 @@ def create_conversation(services: ServicesDep, body: CreateConversation | None =
     return ConversationCreated(id=conversation.id, customer_id=customer_id, access_token=token)
 
 
-_running: set[asyncio.Task[Any]] = set()  # keep references so turns are not garbage-collected
-
-
-def _background(coroutine: Any) -> None:
-    task = asyncio.create_task(coroutine)
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+UNSTORED = HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                         "We could not take your message just now, and nothing was stored. Please try again in a "
+                         "moment.", headers={"Retry-After": "5"})
 
 
 class Confirmation(RequestBody):
@@ -187,7 +185,10 @@ async def post_message(body: PostMessage, conversation: ConversationDep, service
     if len(text) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                             f"text is {len(text)} characters long; the limit is {limit}")
-    _background(services.chat.handle_message(conversation, text))
+    try:  # stored with the job that answers it, or not at all: a 202 means it will be answered
+        await asyncio.to_thread(services.chat.accept, conversation.id, text)
+    except Unavailable:
+        raise UNSTORED from None
     return {"accepted": True}
 
 
@@ -198,27 +199,38 @@ async def confirm(body: Confirmation, conversation: ConversationDep, services: S
     limits.hit(limits.per_conversation, conversation.id, "messages in this conversation")
     if await services.chat.pending_confirmation(conversation) is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "Nothing in this conversation is waiting for a confirmation.")
-    _background(services.chat.confirm(conversation, body.confirm))
+    try:
+        await asyncio.to_thread(services.chat.accept_confirmation, conversation.id, body.confirm)
+    except Unavailable:
+        raise UNSTORED from None
     return {"accepted": True}
 
 
 @router.get("/conversations/{conversation_id}/events")
 async def events(conversation: ConversationDep, services: ServicesDep, limits: LimitsDep,
-                 last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_EVENT_ID)] = None,
+                 last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40)] = None,
                  after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID,
                                                     description="replay events after this id")] = None,
                  ) -> EventSourceResponse:
-    """Server-sent events of the conversation, replaying those after ``Last-Event-ID``."""
-    start = last_event_id if last_event_id is not None else (after or 0)
+    """Server-sent events of the conversation, replaying the stored ones after ``Last-Event-ID``."""
+    start, part = after or 0, 0
+    if last_event_id is not None:
+        try:
+            start, part = parse_position(last_event_id)
+        except ValueError:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Last-Event-ID must be an event id this "
+                                "stream sent, such as 12 or 12.3") from None
+        if start > MAX_EVENT_ID:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Last-Event-ID is larger than any event id")
     close = limits.open_stream(conversation.id)
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
         try:
-            async for event in services.chat.hub.subscribe(conversation.id, after=start):
+            async for event in services.chat.events.subscribe(conversation.id, after=start, part=part):
                 if event is None:
                     yield ServerSentEvent(comment="keep-alive")
                 else:
-                    yield ServerSentEvent(data=json.dumps(event.data), event=event.type, id=str(event.id))
+                    yield ServerSentEvent(data=json.dumps(event.data), event=event.type, id=event.sse_id)
         finally:
             close()
 
@@ -229,7 +241,7 @@ async def events(conversation: ConversationDep, services: ServicesDep, limits: L
 def get_transcript(conversation: ConversationDep, services: ServicesDep) -> Transcript:
     """The conversation so far."""
     cid = conversation.id
-    return Transcript(id=cid, customer_id=conversation.customer_id, mode=services.chat.mode(cid),
-                      last_event_id=services.chat.hub.last_id(cid), messages=[
+    return Transcript(id=cid, customer_id=conversation.customer_id, mode=conversation.mode,
+                      last_event_id=conversation.last_event_id, messages=[
         TranscriptEntry(role=m.role, text=m.text, citations=m.citations, created_at=m.created_at.isoformat())
         for m in services.chat.transcript(cid)])

@@ -18,7 +18,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from sqlmodel import Session, select
 
 from agent.chat import ChatService
-from agent.db import create_tables, make_engine
+from agent.db import make_engine, upgrade_schema
 from agent.deps import GraphDeps
 from agent.evals.customers import SimulatedCustomer
 from agent.evals.scenarios import Scenario, make_customer, scripted_router
@@ -122,7 +122,7 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
                      runner=ToolRunner(registry, engine, local, clock=clock), auth_mode=scenario.auth_mode,
                      prompt_budget=settings.model.prompt_budget)
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
+    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
     conversation, _ = chat.create_conversation(scenario.customer)
     outcome = Outcome(scenario.name, scenario.category, True)
     started = time.monotonic()
@@ -170,7 +170,7 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
         template = Path(scratch) / "template.db"
         base = settings.model_copy(update={"db": settings.db.model_copy(update={"url": f"sqlite:///{template}"})})
         engine = make_engine(base)
-        create_tables(engine)
+        upgrade_schema(engine)
         seed_orders(engine)
         seed_listings(engine, today=EVAL_DAY)
         with Session(engine) as session:  # exported only for suites that compare whole τ-bench records

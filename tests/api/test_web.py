@@ -167,7 +167,9 @@ def test_replies_stream_over_sse_and_resume_after_last_event_id(app) -> None:
         final = events[-1]
         assert final["event"] == "message" and final["data"]["text"] == ANSWER and final["data"]["citations"]
 
-        # A client that reconnects after the first token gets the rest, not the start again.
+        # A client that reconnects after the first token gets the whole answer, not the start again: tokens
+        # are not stored, the message that ends them is (its id follows the event the tokens came after).
+        assert tokens[0]["id"] == f"{events[0]['id']}.1" and final["id"] == str(int(events[0]["id"]) + 1)
         with chat.events(**{"Last-Event-ID": tokens[0]["id"]}) as stream:
             replay = read_sse(stream)
-        assert replay[0]["id"] == tokens[1]["id"] and replay[-1]["data"]["text"] == ANSWER
+        assert [e["id"] for e in replay] == [final["id"]] and replay[0]["data"]["text"] == ANSWER

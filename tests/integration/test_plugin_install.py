@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from sqlmodel import Session, text
 
 from agent.chat import ChatService
-from agent.db import create_tables
+from agent.db import upgrade_schema
 from agent.deps import GraphDeps
 from agent.graph import build_graph
 from tests.conftest import ROOT, TODAY, decision, scripted
@@ -54,7 +54,7 @@ def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine,
     model = scripted(decision("store_credit_balance"), "You have store credit.")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
                      runner=ToolRunner(registry, engine, clock=clock))
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
+    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
 
     async def go():
         conversation, _ = chat.create_conversation("james_li_5688")
@@ -69,7 +69,7 @@ def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine,
 
 def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None, engine, settings, clock) -> None:
     registry = load_registry()
-    create_tables(engine)  # as `concierge serve` does at start: the plugin's ledger table too
+    upgrade_schema(engine)  # as `concierge serve` does at start: the plugin's ledger table too
     runner = ToolRunner(registry, engine, settings, clock=clock)
     args = {"amount": 30, "reason": "late delivery"}
     asked = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1")

@@ -40,7 +40,7 @@ def chat(engine, retriever, clock) -> ChatService:
     model = scripted(router, "Done.")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
                      runner=ToolRunner(registry, engine, clock=clock))
-    return ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
+    return ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
 
 
 def test_the_order_is_pending_in_the_seed(engine) -> None:
@@ -94,10 +94,10 @@ def test_the_same_declined_action_is_not_proposed_again(engine, retriever, clock
     registry = load_registry(["orders", "listings"])
     stubborn = scripted(lambda m: decision("cancel_pending_order", order_id=ORDER, reason="ordered by mistake")
                         if "cancel" in m[-1].text.lower() else decision("reply"), "Done.")
-    chat = ChatService(engine, build_graph(GraphDeps(model=stubborn, retriever=retriever, engine=engine,
-                                                     registry=registry,
-                                                     runner=ToolRunner(registry, engine, clock=clock)),
-                                           InMemorySaver()), clock=clock)
+    chat = ChatService.local(engine, build_graph(GraphDeps(model=stubborn, retriever=retriever, engine=engine,
+                                                           registry=registry,
+                                                           runner=ToolRunner(registry, engine, clock=clock)),
+                                                 InMemorySaver()), clock)
 
     async def go():
         conv, _ = chat.create_conversation(CUSTOMER)

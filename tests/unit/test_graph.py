@@ -12,11 +12,12 @@ from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from agent.chat import APOLOGY, ChatService
+from agent.chat import ChatService
 from agent.deps import GraphDeps
 from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
+from agent.turns import APOLOGY
 from tests.conftest import decision, pinned_clock, scripted
 from tools.registry import load_registry
 from tools.runner import ToolRunner
@@ -29,23 +30,32 @@ async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "mem
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
                      runner=ToolRunner(registry, engine, clock=clock), max_message_chars=200)
     if saver == "memory":
-        yield ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
+        yield ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
     else:
         async with AsyncSqliteSaver.from_conn_string(str(path)) as s:
-            yield ChatService(engine, build_graph(deps, s), clock=clock)
+            yield ChatService.local(engine, build_graph(deps, s), clock)
 
 
 def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: str):
-    """One turn of a new conversation: (chat, conversation, result)."""
+    """One turn of a new conversation: (chat, conversation, result, the events a subscriber received)."""
     async def go():
         async with chat_service(model, engine, retriever) as chat:
             conv, _ = chat.create_conversation(customer_id)
-            return chat, conv, await chat.handle_message(conv, text)
+            seen: list = []
+
+            async def listen() -> None:
+                async for event in chat.events.subscribe(conv.id, heartbeat_s=0.1):
+                    if event is not None:
+                        seen.append(event)
+
+            listening = asyncio.create_task(listen())
+            await asyncio.sleep(0)  # subscribed before the turn starts
+            result = await chat.handle_message(conv, text)
+            while not seen or seen[-1].id < chat.events.last_id(conv.id) or seen[-1].part:
+                await asyncio.sleep(0.01)
+            listening.cancel()
+            return chat, conv, result, seen
     return asyncio.run(go())
-
-
-def events_of(chat: ChatService, conversation_id: str) -> list:
-    return list(chat.hub._log[conversation_id])
 
 
 def last_prompt(model: ScriptedChat) -> str:
@@ -57,10 +67,9 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
     model = scripted(decision("search_help_center", query="refund after cancelling"), answer)
 
     question = "How long until I get my money back after I cancel an order?"
-    chat, conv, result = ask(model, engine, retriever, None, question)
+    chat, conv, result, events = ask(model, engine, retriever, None, question)
     assert result.text == answer
     assert result.citations[0]["url"].startswith("https://help.example.com/store/cancel-order")
-    events = events_of(chat, conv.id)
     tokens = "".join(e.data["text"] for e in events if e.type == "token")
     assert tokens == answer and len([e for e in events if e.type == "token"]) > 3
     assert events[-1].type == "message" and events[-1].data["citations"] == result.citations
@@ -77,7 +86,7 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
 def test_nothing_relevant_means_saying_so_without_citations(engine, retriever) -> None:
     model = scripted(decision("search_help_center", query="capital of France"), "I don't know that, sorry.")
 
-    _, _, result = ask(model, engine, retriever, None, "What is the capital of France?")
+    _, _, result, _ = ask(model, engine, retriever, None, "What is the capital of France?")
     assert result.citations == []
     assert "nothing on this" in last_prompt(model) and "human agent" in last_prompt(model)
 
@@ -94,7 +103,7 @@ def test_the_model_cannot_read_another_customers_order(engine, retriever) -> Non
     # noah asks about james's order; the model obediently decides to look it up.
     model = scripted(decision("get_order_details", order_id="#W2611340"), "I couldn't find it.")
 
-    _, _, result = ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
+    _, _, result, _ = ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
     # The customer gets the tool's safe error, written by code; nothing of james's order reaches them or the model.
     assert "couldn't find order #W2611340 on your account" in result.text
     seen = " ".join(str(c["messages"]) for c in model.calls) + result.text
@@ -104,14 +113,14 @@ def test_the_model_cannot_read_another_customers_order(engine, retriever) -> Non
 def test_an_invalid_decision_falls_back_to_the_help_center(engine, retriever) -> None:
     model = scripted("not json at all", "Here is our return policy.")
 
-    _, _, result = ask(model, engine, retriever, None, "How do I return a delivered item?")
+    _, _, result, _ = ask(model, engine, retriever, None, "How do I return a delivered item?")
     assert result.citations and "returns" in result.citations[0]["url"]
 
 
 def test_too_long_a_message_never_reaches_the_model(engine, retriever) -> None:
     model = ScriptedChat(replies=[])
 
-    _, _, result = ask(model, engine, retriever, None, "x" * 500)
+    _, _, result, _ = ask(model, engine, retriever, None, "x" * 500)
     assert "at most 200 characters" in result.text and model.calls == []
 
 
@@ -121,9 +130,9 @@ def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever
 
     model = scripted(decision("reply"), fail)
 
-    chat, conv, result = ask(model, engine, retriever, None, "hello")
+    chat, conv, result, events = ask(model, engine, retriever, None, "hello")
     assert result.text == APOLOGY
-    types = [e.type for e in events_of(chat, conv.id)]
+    types = [e.type for e in events]
     assert types == ["status", "error", "message", "handoff"]  # apologise, then a person takes over
     assert chat.mode(conv.id) == "waiting_for_human"
     assert chat.handoff.ticket_for(conv.id).reason == "model_error"
@@ -196,7 +205,7 @@ def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_
     model = scripted(router, "unused")
     deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
                      runner=ToolRunner(registry, engine, tau, clock=clock), auth_mode="tau")
-    chat = ChatService(engine, build_graph(deps, InMemorySaver()), clock=clock)
+    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
 
     async def go():
         conv, _ = chat.create_conversation(None)

@@ -147,14 +147,3 @@ def reservation_state(reservation: Reservation | dict[str, Any], today: date) ->
         return "in_stay"
     return "completed"
 
-
-LISTING_TABLES = [
-    Host.__table__,
-    Guest.__table__,
-    Listing.__table__,
-    AvailabilityBlock.__table__,
-    Reservation.__table__,
-    ReservationPayment.__table__,
-    HostMessage.__table__,
-    ProblemReport.__table__,
-]

@@ -12,15 +12,16 @@ import string
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert
-from sqlmodel import SQLModel
+from sqlalchemy import Engine
 
+from tools.db import Rows, replace_rows
 from tools.listings.models import (
-    LISTING_TABLES,
     AvailabilityBlock,
     Guest,
     Host,
+    HostMessage,
     Listing,
+    ProblemReport,
     Reservation,
     ReservationPayment,
 )
@@ -69,14 +70,14 @@ def _at(d: date, hour: int) -> datetime:
     return datetime.combine(d, time(hour=hour), tzinfo=UTC)
 
 
-Rows = dict[type[SQLModel], list[dict[str, Any]]]
 
 
 def generate_listings(seed: int = DEFAULT_SEED, *, today: date) -> Rows:
     """Build all rows of the marketplace; pure function of ``seed`` and ``today`` (stays are laid out around it)."""
     rng = random.Random(seed)
+    # Messages and problem reports start empty, but are listed so that a re-seed clears them too.
     rows: Rows = {t: [] for t in (
-        Host, Guest, Listing, AvailabilityBlock, Reservation, ReservationPayment)}
+        Host, Guest, Listing, AvailabilityBlock, Reservation, ReservationPayment, HostMessage, ProblemReport)}
 
     for i in range(N_HOSTS):
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -165,12 +166,5 @@ def _fill_calendar(rng: random.Random, listing: dict[str, Any], today: date,
 
 
 def seed_listings(engine: Engine, seed: int = DEFAULT_SEED, *, today: date) -> dict[str, int]:
-    """Drop and recreate the listing tables with generated data around ``today``, in one transaction."""
-    rows = generate_listings(seed, today=today)
-    with engine.begin() as conn:
-        SQLModel.metadata.drop_all(conn, tables=LISTING_TABLES)
-        SQLModel.metadata.create_all(conn, tables=LISTING_TABLES)
-        for table, batch in rows.items():
-            if batch:
-                conn.execute(insert(table), batch)
-    return {table.__tablename__: len(batch) for table, batch in rows.items()}
+    """Replace the listing tables' rows with generated data around ``today``, in one transaction."""
+    return replace_rows(engine, generate_listings(seed, today=today))

@@ -134,14 +134,3 @@ class PaymentTransaction(SQLModel, table=True):
     amount: float
     payment_method_id: str
 
-
-ORDER_TABLES = [
-    Customer.__table__,
-    PaymentMethod.__table__,
-    Product.__table__,
-    Variant.__table__,
-    Order.__table__,
-    OrderItem.__table__,
-    Fulfillment.__table__,
-    PaymentTransaction.__table__,
-]

@@ -62,7 +62,7 @@ def changed_records(session: Session, fresh: Tables) -> Tables:
 
 def replay(tasks: list[dict[str, Any]], settings: Any, clock: Clock) -> Iterator[dict[str, Any]]:
     """For each task: ``{"task_id", "changed", "errors"}``; ``settings`` gives data_dir for scratch files."""
-    from agent.db import create_tables, make_engine
+    from agent.db import make_engine, upgrade_schema
     from tools.orders.seed import seed_orders
 
     registry = Registry()
@@ -71,7 +71,7 @@ def replay(tasks: list[dict[str, Any]], settings: Any, clock: Clock) -> Iterator
     with tempfile.TemporaryDirectory(prefix="replay-") as scratch:
         template = Path(scratch) / "template.db"
         engine = make_engine(tau.model_copy(update={"db": tau.db.model_copy(update={"url": f"sqlite:///{template}"})}))
-        create_tables(engine)
+        upgrade_schema(engine)
         seed_orders(engine)
         with Session(engine) as session:
             fresh = export_store(session)

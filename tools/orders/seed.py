@@ -7,11 +7,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert
-from sqlmodel import SQLModel
+from sqlalchemy import Engine
 
+from tools.db import Rows, replace_rows
 from tools.orders.models import (
-    ORDER_TABLES,
     Customer,
     Fulfillment,
     Order,
@@ -38,12 +37,9 @@ def _address(a: dict[str, str]) -> dict[str, str]:
 
 
 def seed_orders(engine: Engine) -> dict[str, int]:
-    """Drop and recreate the order tables, then load the τ-bench data. Returns row counts.
-
-    Runs in one transaction, so a failure leaves the previous store in place.
-    """
+    """Replace the order tables' rows with the τ-bench data, in one transaction. Returns row counts."""
     users, orders, products = load_tau_json("users"), load_tau_json("orders"), load_tau_json("products")
-    rows: dict[type[SQLModel], list[dict[str, Any]]] = {t: [] for t in (
+    rows: Rows = {t: [] for t in (
         Customer, PaymentMethod, Product, Variant, Order, OrderItem, Fulfillment, PaymentTransaction)}
 
     for uid, u in users.items():
@@ -77,10 +73,4 @@ def seed_orders(engine: Engine) -> dict[str, int]:
                                              "transaction_type": t["transaction_type"],
                                              "amount": t["amount"], "payment_method_id": t["payment_method_id"]})
 
-    with engine.begin() as conn:
-        SQLModel.metadata.drop_all(conn, tables=ORDER_TABLES)
-        SQLModel.metadata.create_all(conn, tables=ORDER_TABLES)
-        for table, batch in rows.items():  # dict order = foreign-key order
-            if batch:
-                conn.execute(insert(table), batch)
-    return {table.__tablename__: len(batch) for table, batch in rows.items()}
+    return replace_rows(engine, rows)  # dict order = foreign-key order

@@ -142,7 +142,7 @@
             while ((end = buffer.indexOf("\n\n")) >= 0) {
               const event = parse(buffer.slice(0, end)); buffer = buffer.slice(end + 2);
               if (!event.type || !handlers[event.type]) continue;
-              if (event.id) { lastEventId = Number(event.id) || lastEventId; save(); }
+              if (event.id) { lastEventId = event.id; save(); }  // "12", or "12.3" for a token after event 12
               handlers[event.type](JSON.parse(event.data || "null"));
               await new Promise(ok => setTimeout(ok));  // one task per event, as EventSource dispatches them
             }

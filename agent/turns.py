@@ -1,0 +1,222 @@
+"""One turn of a conversation, run from its durable job, resumable after a crash at any point.
+
+The job says what the customer did (a message, a confirmation). Running it plans the graph runs
+it needs (a message while a write waits for a yes is first a "no" to that write, then a new turn),
+stores the plan in the job, and runs each step with ``{"job_id", "job_step"}`` in the checkpoint's
+metadata. After a crash the job runs again: steps whose checkpoints say they finished are skipped, a
+step that was cut short resumes from its last checkpoint (LangGraph's ``None`` input), and only then
+is the reply stored, in one transaction with its events, any handoff and the job's completion. A write
+the crashed run already applied is not applied again: the tool runner's idempotency key sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+from sqlmodel import Session
+
+from agent.conversations import Conversation, record_message, transcript
+from agent.events import Event, EventLog
+from agent.handoff import BOT, CLOSED, HandoffService
+from agent.jobs import Job, JobQueue
+from agent.llm.errors import ModelError
+from agent.state import TurnContext
+
+log = logging.getLogger(__name__)
+
+APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
+           "or ask to talk to a person.")
+UNAVAILABLE = "The assistant ran into a problem on our side."  # what an `error` event tells the customer
+CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
+NOTHING_TO_CONFIRM = "That was already answered, so nothing else was changed."
+# Confirmed: an affirmative opening with no change of mind after it. Anything else cancels.
+_YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|s[ií])\b"
+                  r"(?!.*\b(no|not|don'?t|cancel|wait|stop)\b)", re.I)
+_NO = re.compile(r"^\s*(no|n|nope|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.I)
+
+
+@dataclass
+class TurnResult:
+    """The assistant's reply to one customer message."""
+
+    text: str
+    citations: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    prompt_tokens: dict[str, int] = field(default_factory=dict)
+    confirm: dict[str, Any] | None = None  # a write waiting for the customer's yes or no
+    handoff: dict[str, Any] | None = None  # set when this turn handed the conversation to a person
+
+
+def config(conversation_id: str, job_id: int | None = None, step: int | None = None) -> dict[str, Any]:
+    """The graph's run config: the conversation is the thread; the job and step go into the checkpoints."""
+    out: dict[str, Any] = {"configurable": {"thread_id": conversation_id}}
+    if job_id is not None:
+        out["metadata"] = {"job_id": job_id, "job_step": step}
+    return out
+
+
+def _plan(payload: dict[str, Any], pending: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The graph runs a job needs: steps of ``{"message": text}`` or ``{"answer": bool, "args_hash"}``."""
+    if payload["kind"] == "confirm":
+        return [{"answer": payload["approve"], "args_hash": pending["args_hash"]}] if pending else []
+    text = payload["text"]
+    if pending is None:
+        return [{"message": text}]
+    if _YES.match(text):
+        return [{"answer": True, "args_hash": pending["args_hash"]}]
+    declined = {"answer": False, "args_hash": pending["args_hash"]}
+    return [declined] if _NO.match(text) else [declined, {"message": text}]
+
+
+def _input(step: dict[str, Any]) -> Any:
+    if "message" in step:
+        return {"messages": [HumanMessage(step["message"])]}
+    # A yes names the exact arguments (their hash) it confirms.
+    return Command(resume={"confirm": True, "args_hash": step["args_hash"]} if step["answer"] else {"confirm": False})
+
+
+class TurnRunner:
+    """Runs turn jobs through the graph and stores their outcome."""
+
+    def __init__(self, graph: CompiledStateGraph, events: EventLog, jobs: JobQueue, handoff: HandoffService) -> None:
+        self.graph, self.events, self.jobs, self.handoff = graph, events, jobs, handoff
+        self.engine, self.clock = events.engine, events.clock
+
+    async def pending_confirmation(self, conversation_id: str) -> dict[str, Any] | None:
+        """The write waiting for this conversation's confirmation, if any."""
+        snapshot = await self.graph.aget_state(config(conversation_id))
+        return next((i.value for i in snapshot.interrupts if i.value.get("type") == "confirm"), None)
+
+    async def run(self, job: Job) -> TurnResult:
+        """Run (or resume) the turn of ``job`` and store its outcome; always ends in a reply."""
+        assert job.id is not None
+        conversation = await asyncio.to_thread(self._conversation, job.conversation_id)
+        if conversation is None:  # erased meanwhile: nothing to answer
+            return TurnResult(text="")
+        status = await self.events.apublish(conversation.id, "status", {"state": "thinking"})
+        try:
+            result = await self._run_steps(job, conversation, status)
+        except ModelError as exc:
+            # The detail (a model URL, a setting to fix) is for operators: the log has it, the customer
+            # gets a sentence, and a person takes over rather than leave them stuck.
+            log.error("turn failed in conversation %s: %s", conversation.id, exc)
+            result = TurnResult(text=APOLOGY, error=str(exc), handoff={"reason": "model_error"})
+        except Exception:
+            log.exception("turn failed in conversation %s", conversation.id)
+            result = TurnResult(text=APOLOGY, error="internal error")
+        await asyncio.to_thread(self.store, job, result)
+        return result
+
+    async def _run_steps(self, job: Job, conversation: Conversation, status: Event) -> TurnResult:
+        """Run the plan's steps not yet answered; every step but the last stores its reply as it ends."""
+        assert job.id is not None
+        plan = job.payload.get("plan")
+        if plan is None:  # the first run decides the plan; a resumed one follows it
+            plan = _plan(job.payload, await self.pending_confirmation(conversation.id))
+            await asyncio.to_thread(self._save_payload, job.id, plan=plan)
+        if not plan:  # a confirmation arrived, but what it confirmed was answered already
+            return TurnResult(text=NOTHING_TO_CONFIRM)
+        snapshot = await self.graph.aget_state(config(conversation.id))
+        mine = bool(snapshot.metadata) and snapshot.metadata.get("job_id") == job.id
+        reached = snapshot.metadata.get("job_step") or 0 if mine else 0
+        finished = mine and (not snapshot.next or bool(snapshot.interrupts))
+        replied = job.payload.get("replied", 0)
+        result = TurnResult(text="")
+        for n, step in enumerate(plan, 1):
+            if n <= replied:
+                continue  # answered, and the answer stored, before a crash
+            if n == reached and finished:  # its graph run ended, its reply was not stored yet
+                values = snapshot.values
+            else:  # None resumes a step cut short at its last checkpoint
+                values = await self._stream(conversation, None if n == reached else _input(step),
+                                            config(conversation.id, job.id, n), status)
+            result = await self._result(conversation.id, values)
+            if n < len(plan):  # e.g. "Okay, I haven't changed anything", before the answer to what came with it
+                await asyncio.to_thread(self.store, job, result, n)
+                status = await self.events.apublish(conversation.id, "status", {"state": "thinking"})
+        return result
+
+    async def _stream(self, conversation: Conversation, graph_input: Any, run_config: dict[str, Any],
+                      status: Event) -> dict[str, Any]:
+        final: dict[str, Any] = {}
+        part = 0
+        async for mode, chunk in self.graph.astream(
+                graph_input, run_config,
+                context=TurnContext(customer_id=conversation.customer_id, conversation_id=conversation.id),
+                stream_mode=["messages", "values"]):
+            if mode == "messages":
+                message, meta = chunk
+                if isinstance(message, AIMessageChunk) and meta.get("langgraph_node") == "respond" and message.text:
+                    part += 1
+                    await self.events.stream(conversation.id, status, part, "token", {"text": message.text})
+            else:
+                final = chunk
+        return final
+
+    async def _result(self, conversation_id: str, final: dict[str, Any]) -> TurnResult:
+        pending = await self.pending_confirmation(conversation_id)
+        if pending is not None:  # the graph paused on a write: ask, in words the code controls
+            return TurnResult(text=CONFIRM.format(preview=pending["preview"]), confirm=pending,
+                              prompt_tokens=final.get("prompt_tokens", {}))
+        reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
+        return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []),
+                          prompt_tokens=final.get("prompt_tokens", {}), handoff=final.get("handoff"))
+
+    def store(self, job: Job, result: TurnResult, step: int | None = None) -> None:
+        """The reply, its events, any handoff and the job's completion (or, after ``step`` of several, that the
+        step was answered): one transaction, all or nothing."""
+        assert job.id is not None
+        cid = job.conversation_id
+        with Session(self.engine) as session:
+            if result.error is not None:
+                self.events.add(session, cid, "error", {"message": UNAVAILABLE})
+            record_message(session, cid, "assistant", result.text, self.clock.now(), result.citations)
+            self.events.add(session, cid, "message", {"role": "assistant", "text": result.text,
+                                                      "citations": result.citations,
+                                                      "prompt_tokens": result.prompt_tokens,
+                                                      "confirm": result.confirm, "handoff": result.handoff})
+            if result.handoff:
+                reason = result.handoff["reason"]
+                self.handoff.open_in(session, cid, reason, self._summary(session, cid, reason),
+                                     result.handoff.get("action"))
+            if step is None:
+                self.jobs.finish(session, job.id)
+            else:
+                self._save_payload(job.id, session, replied=step)
+            session.commit()
+
+    def _summary(self, session: Session, conversation_id: str, reason: str) -> str:
+        said = [m.text for m in transcript(session, conversation_id) if m.role == "customer"][-4:]
+        return f"({reason.replace('_', ' ')}) " + " / ".join(said)
+
+    def _save_payload(self, job_id: int, session: Session | None = None, **fields: Any) -> None:
+        """Remember ``fields`` in the job (its plan, the steps answered), in ``session`` or on its own."""
+        with contextlib.nullcontext(session) if session is not None else Session(self.engine) as own:
+            job = own.get(Job, job_id)
+            job.payload = {**job.payload, **fields}
+            own.add(job)
+            if session is None:
+                own.commit()
+
+    def _conversation(self, conversation_id: str) -> Conversation | None:
+        with Session(self.engine) as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is not None and conversation.mode == CLOSED:  # writing again after the end
+                conversation.mode = BOT  # starts over with the bot
+                session.add(conversation)
+                session.commit()
+                session.refresh(conversation)
+            return conversation
+
+    async def give_up(self, job: Job) -> None:
+        """A turn that kept failing (its worker died again and again): apologise and bring in a person."""
+        result = TurnResult(text=APOLOGY, error="given up", handoff={"reason": "repeated_failure"})
+        await asyncio.to_thread(self.store, job, result)

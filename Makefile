@@ -8,7 +8,8 @@ CLI     := $(VENV)/bin/concierge
 DEPS    := $(VENV)/.deps-installed
 CHROMIUM := /usr/bin/chromium
 FAKETIME := /usr/bin/faketime
-TEST_DEBS := chromium chromium-driver faketime
+POSTGRES := /usr/bin/pg_ctlcluster
+TEST_DEBS := chromium chromium-driver faketime postgresql
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test eval setup clean
@@ -36,16 +37,16 @@ demo: $(DEPS)
 	$(CLI) serve $(if $(PORT),--port $(PORT))
 
 # Then the unit, API and security tests again with the clock 400 days ahead: none may depend on the date.
-test: $(DEPS) $(CHROMIUM) $(FAKETIME)
+test: $(DEPS) $(CHROMIUM) $(FAKETIME) $(POSTGRES)
 	$(CLI) model fetch
 	$(PY) -m pytest
 	@echo "==> the unit, API and security tests again, 400 days from now (faketime)"
 	$(FAKETIME) -f '+400d' $(PY) -m pytest -q -m "not real_model" tests/unit tests/api tests/security
 
 # The widget's browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
-# faketime shifts the clock for the date-independence run.
-$(CHROMIUM) $(FAKETIME):
-	@echo "==> installing Debian's chromium, chromium-driver and faketime for the tests"
+# faketime shifts the clock for the date-independence run; the store tests start their own Postgres server.
+$(CHROMIUM) $(FAKETIME) $(POSTGRES):
+	@echo "==> installing Debian's chromium, chromium-driver, faketime and postgresql for the tests"
 	$(SUDO) apt-get install -y --no-install-recommends $(TEST_DEBS) || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(TEST_DEBS))
 

@@ -157,13 +157,82 @@ def seeded_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "concierge.db"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, seeded_db_template: Path) -> Settings:
-    """Settings for one test, with a freshly copied seeded database."""
+def sqlite_settings(tmp_path: Path, template: Path) -> Settings:
+    """Settings on a fresh copy of the seeded SQLite database."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    shutil.copy(seeded_db_template, data_dir / "concierge.db")
+    shutil.copy(template, data_dir / "concierge.db")
     return make_settings(data_dir)
+
+
+BOTH_STORES = ("api", "durability")  # test folders that run on SQLite and on Postgres
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of the stores run on both backends: those in BOTH_STORES, and those marked ``stores``."""
+    folder = metafunc.definition.path.parent.name
+    if "backend" in metafunc.fixturenames and (folder in BOTH_STORES or metafunc.definition.get_closest_marker(
+            "stores")):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: sqlite, or (parametrized, see above) postgres."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> Settings:
+    """Settings for one test, on a freshly copied seeded database of its backend."""
+    if backend == "sqlite":
+        return sqlite_settings(tmp_path, request.getfixturevalue("seeded_db_template"))
+    return postgres_settings(tmp_path, request.getfixturevalue("postgres"),
+                             request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A Postgres server for the session (tests/postgres.py), started when a test first needs it."""
+    from tests.postgres import PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Postgres database migrated and seeded once, with LangGraph's checkpoint tables: tests copy it."""
+    import asyncio
+
+    from agent.runtime import open_checkpointer
+
+    name = postgres.create_database()
+    settings = make_settings(tmp_path_factory.mktemp("pg-template"), db={"url": postgres.url(name)})
+    engine = make_engine(settings)
+    upgrade_schema(engine)
+    seed_orders(engine)
+    seed_listings(engine, today=date.fromisoformat(TODAY))
+    engine.dispose()
+
+    async def checkpoint_tables() -> None:
+        async with open_checkpointer(settings):
+            pass
+
+    asyncio.run(checkpoint_tables())
+    return name
+
+
+def postgres_settings(tmp_path: Path, postgres: Any, template: str) -> Settings:
+    """Settings on a fresh copy of the seeded Postgres database."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    return make_settings(data_dir, db={"url": postgres.url(postgres.create_database(template))})
+
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import text
 
 from tests.conftest import (
     IDENTITY_SECRET,
@@ -59,7 +60,7 @@ def test_a_conversation_round_trip(client: TestClient) -> None:
 def test_the_access_token_is_stored_only_as_a_hash(client: TestClient, engine) -> None:
     chat = open_chat(client)
     with engine.connect() as db:
-        (row,) = db.exec_driver_sql("SELECT * FROM conversations WHERE id = ?", (chat.id,)).mappings().all()
+        (row,) = db.execute(text("SELECT * FROM conversations WHERE id = :id"), {"id": chat.id}).mappings().all()
     assert chat.access_token not in str(dict(row)) and len(row["access_token_hash"]) == 64
 
 

@@ -18,6 +18,8 @@ from tools.orders.models import Order
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
+pytestmark = pytest.mark.stores  # the tool and conversation stores, on SQLite and Postgres
+
 CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"  # a pending order of this customer in the seed
 ASK = f"Please cancel order {ORDER}, I ordered it by mistake."
 

@@ -13,6 +13,8 @@ from tools.listings.models import Guest, Listing, Reservation, ReservationPaymen
 from tools.listings.policy import cancellation_refund
 from tools.runner import Status, ToolRunner
 
+pytestmark = pytest.mark.stores  # the tool and conversation stores, on SQLite and Postgres
+
 CHECK_IN = date(2026, 12, 20)  # 15:00 UTC is the check-in moment
 
 

@@ -11,6 +11,8 @@ from tools.orders import customer_order_ids, get_order_details, normalize_order_
 from tools.orders.models import Order
 from tools.orders.seed import load_tau_json
 
+pytestmark = pytest.mark.stores  # the tool and conversation stores, on SQLite and Postgres
+
 NOW = pinned_clock().now()
 
 

@@ -15,6 +15,8 @@ from tools.orders.seed import load_tau_json
 from tools.registry import Registry
 from tools.runner import Status, ToolRunner
 
+pytestmark = pytest.mark.stores  # the tool and conversation stores, on SQLite and Postgres
+
 NOW = pinned_clock().now()
 USERS, ORDERS = load_tau_json("users"), load_tau_json("orders")
 

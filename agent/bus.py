@@ -114,7 +114,7 @@ class PostgresBus(LocalBus):
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        if self._sender is not None:
+        if self._sender is not None and not self._sender.closed:
             await self._sender.close()
 
     async def _listen(self) -> None:
@@ -140,10 +140,22 @@ class PostgresBus(LocalBus):
                         {"channel": CHANNEL, "payload": json.dumps({"topic": topic, "key": key, "news": news})})
 
     async def asend(self, topic: str, key: str, news: dict[str, Any]) -> None:
-        """NOTIFY every process now (transient news: streamed tokens)."""
+        """NOTIFY every process now (transient news: streamed tokens). Best effort: news lost while the
+        database is away costs a live token or a prompt wake-up, never a stored event."""
+        import psycopg
+
         payload = json.dumps({"topic": topic, "key": key, "news": news})
         async with self._send_lock:
-            await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            for attempt in range(2):
+                try:
+                    if self._sender is None or self._sender.closed:
+                        self._sender = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+                    await self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    return
+                except psycopg.Error:
+                    self._sender = None
+                    if attempt:
+                        log.warning("could not NOTIFY through Postgres; the news is dropped")
 
 
 def bus_for(db_url: str) -> LocalBus:

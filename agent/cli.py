@@ -323,6 +323,29 @@ def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write 
                   f"CONCIERGE_MODEL__BACKEND=transformers CONCIERGE_MODEL__CHECKPOINT={folder}")
 
 
+@bench_app.command("load")
+def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, help="customers at once")] = 200,
+                   workers: Annotated[int, typer.Option(min=1, max=16, help="server processes")] = 1,
+                   db_url: Annotated[str | None, typer.Option(
+                       help="a scratch Postgres database (postgresql+psycopg://…), needed for --workers > 1; "
+                            "default: SQLite in a scratch data dir")] = None,
+                   limit_s: Annotated[float, typer.Option(min=1, max=600, help="longest wait for one reply")] = 120,
+                   settle_s: Annotated[float, typer.Option(min=0, max=600, help="wait before the last RSS")] = 60,
+                   as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
+    """Throughput, time to the reply, errors and memory of the framework under many concurrent customers.
+
+    Loopback only: its own server processes on a scratch data dir, a model stand-in that answers at once.
+    """
+    from agent.load_bench import run_load
+
+    try:
+        with console.status("load…") as status:
+            report = run_load(conversations, workers, db_url, limit_s, settle_s, on_progress=status.update)
+    except (ValueError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(report.as_json() if as_json else "\n".join(report.lines()))
+
+
 @bench_app.command("model")
 def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                     model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None,
@@ -459,9 +482,14 @@ def token(customer_id: str,
 
 @app.command()
 def serve(host: Annotated[str | None, typer.Option()] = None,
-          port: Annotated[int | None, typer.Option()] = None) -> None:
+          port: Annotated[int | None, typer.Option()] = None,
+          workers: Annotated[int, typer.Option(min=1, help="server processes (more than one needs Postgres)")] = 1,
+          ) -> None:
     """Serve the API, the widget and its demo page (default http://127.0.0.1:8000/demo)."""
-    _serve(host, port, slack_socket_mode=False)
+    if workers > 1:
+        _serve_workers(host, port, workers)
+    else:
+        _serve(host, port, slack_socket_mode=False)
 
 
 @slack_app.command("socket")
@@ -478,6 +506,45 @@ def slack_socket(host: Annotated[str | None, typer.Option()] = None,
     _serve(host, port, slack_socket_mode=True)
 
 
+def _serve_workers(host: str | None, port: int | None, workers: int) -> None:
+    """Several server processes on one port, sharing Postgres, the model and the help center.
+
+    The embedded model is loaded once, here, and the workers use it over HTTP; each worker serves a
+    read-only snapshot of the embedded help center (or the Qdrant server of CONCIERGE_QDRANT__URL).
+    """
+    import os
+
+    import uvicorn
+
+    from agent.db import make_engine, upgrade_schema
+    from agent.llm.factory import load_model
+    from agent.server import server_options
+
+    settings = _settings()
+    configure_logging(settings)
+    if not settings.db_url.startswith("postgresql"):
+        raise _fail("--workers needs a database every process shares: set CONCIERGE_DB__URL=postgresql+psycopg://… "
+                    "(SQLite serves one process)")
+    host, port = host or settings.web.host, port or settings.web.port
+    engine = make_engine(settings)
+    upgrade_schema(engine, settings.tools.plugins)  # once, before the workers race to
+    engine.dispose()
+    os.environ["CONCIERGE_QDRANT__READ_ONLY"] = "true"
+    loaded = None
+    if settings.model.backend == "embedded":
+        console.print(f"loading {settings.model.name} once for {workers} workers…")
+        loaded = load_model(settings)
+        os.environ.update({"CONCIERGE_MODEL__BACKEND": "openai", "CONCIERGE_MODEL__SERVED_MODEL": settings.model.name,
+                           "CONCIERGE_MODEL__BASE_URL": loaded.chat.base_url})  # type: ignore[attr-defined]
+    console.print(f"{workers} workers; then open http://{host}:{port}/demo")
+    try:
+        uvicorn.run("agent.server:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    **server_options(settings))
+    finally:
+        if loaded is not None:
+            loaded.close()
+
+
 def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     import uvicorn
 
@@ -492,7 +559,7 @@ def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     except WeakSecret as exc:
         raise _fail(str(exc)) from None
     console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/demo")
-    uvicorn.Server(server_config(app, settings, host, port, log_level=settings.log_level.lower())).run()
+    uvicorn.Server(server_config(app, settings, host, port)).run()
 
 
 @app.command()

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, Engine, func, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from agent.bus import LocalBus
@@ -189,16 +190,20 @@ class Workers:
         loop = asyncio.get_running_loop()
         try:
             while True:
-                if loop.time() - last_sweep > 60:
-                    await asyncio.to_thread(self.queue.requeue_abandoned)
-                    last_sweep = loop.time()
-                while len(self._running) < self.concurrency:
-                    job = await asyncio.to_thread(self.queue.claim, set(self.handlers))
-                    if job is None:
-                        break
-                    task = asyncio.create_task(self._run_one(job))
-                    self._running.add(task)
-                    task.add_done_callback(self._running.discard)
+                try:
+                    if loop.time() - last_sweep > 60:
+                        await asyncio.to_thread(self.queue.requeue_abandoned)
+                        last_sweep = loop.time()
+                    while len(self._running) < self.concurrency:
+                        job = await asyncio.to_thread(self.queue.claim, set(self.handlers))
+                        if job is None:
+                            break
+                        task = asyncio.create_task(self._run_one(job))
+                        self._running.add(task)
+                        task.add_done_callback(self._running.discard)
+                except SQLAlchemyError as exc:  # the database is away: the jobs wait for it, in the database
+                    log.warning("cannot claim jobs (%s); trying again in %.0f s", exc.__class__.__name__,
+                                self.poll_s)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(subscription.queue.get(), self.poll_s)
         finally:
@@ -223,7 +228,8 @@ class Workers:
             raise  # shutting down: the lease runs out and another worker (or this one, restarted) resumes it
         except Exception as exc:
             log.exception("job %s (%s) failed; it will be tried again", job.id, job.kind)
-            await asyncio.to_thread(self.queue.retry, job.id, f"{exc.__class__.__name__}", 2.0 * job.attempts)
+            with contextlib.suppress(SQLAlchemyError):  # if even that fails, its lease runs out: the same
+                await asyncio.to_thread(self.queue.retry, job.id, f"{exc.__class__.__name__}", 2.0 * job.attempts)
         finally:
             renew.cancel()
             # Waking the loop: a freed slot may take the next job of this conversation at once.
@@ -237,4 +243,5 @@ class Workers:
     async def _keep_lease(self, job_id: int) -> None:
         while True:
             await asyncio.sleep(LEASE_S / 3)
-            await asyncio.to_thread(self.queue.renew, job_id)
+            with contextlib.suppress(SQLAlchemyError):  # a missed renewal is made up by the next one
+                await asyncio.to_thread(self.queue.renew, job_id)

@@ -82,6 +82,8 @@ FAILED = "Sorry, that didn't work: {error} Would you like me to connect you with
 CLARIFY = ("Sorry, I got that wrong. Could you tell me exactly what you'd like: the order or reservation, "
            "the items and the options you want?")
 IDENTIFIED = "Thank you, I've found your account. How can I help you today?"
+HELP_CENTER_DOWN = ("Sorry, I can't reach our help center right now, so I can't look that up. I can still help "
+                    "with your orders and stays, or connect you with a person from our team: just ask.")
 
 HANDOFF = ("I'm passing you to a member of our support team; they will reply here shortly. "
            "You can keep writing in the meantime.")

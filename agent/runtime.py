@@ -50,7 +50,8 @@ class Services:
 def open_retriever(settings: Settings) -> Retriever:
     """The help-center retriever configured by ``settings``."""
     q = settings.qdrant
-    client = open_client(q.url, str(settings.qdrant_path), q.api_key.get_secret_value() if q.api_key else None)
+    client = open_client(q.url, str(settings.qdrant_path), q.api_key.get_secret_value() if q.api_key else None,
+                         read_only=q.read_only)
     store = KnowledgeStore(client, q.collection)
     k = settings.knowledge
     return Retriever(store, load_embedder(k.embedding_model), top_k=k.top_k, min_score=k.min_score, mode=k.mode)
@@ -69,7 +70,9 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     from psycopg_pool import AsyncConnectionPool
 
     dsn = settings.db_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    # check: a connection the server dropped (it restarted) is replaced before a turn gets it.
     async with AsyncConnectionPool(dsn, min_size=1, max_size=max(4, settings.model.n_parallel * 2), open=False,
+                                   check=AsyncConnectionPool.check_connection,
                                    kwargs={"autocommit": True, "prepare_threshold": 0,
                                            "row_factory": dict_row}) as pool:
         saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.channels import agents, web, widget
@@ -21,6 +23,7 @@ from agent.channels.bodies import BodyLimit
 from agent.channels.limits import RateLimits
 from agent.chat import TURN
 from agent.jobs import Workers
+from agent.migrations import pending
 from agent.runtime import open_services
 from agent.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
@@ -99,6 +102,14 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                             content={"detail": "Something went wrong on our side; nothing was changed. "
                                                "Please try again."})
 
+    @app.exception_handler(SQLAlchemyError)
+    async def database_down(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        # The database went away (or its disk is full): a sentence and a retry hint, not a 500.
+        log.error("database error in %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"},
+                            content={"detail": "We cannot reach our database just now, and nothing was stored. "
+                                               "Please try again in a moment."})
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # Starlette's own 404/405 say only "Not Found": say which path, and where the API is described.
@@ -131,22 +142,64 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return await AsyncSlackRequestHandler(request.app.state.slack.app).handle(request)
 
     @app.get("/healthz")
-    def healthz(request: Request) -> dict[str, Any]:
-        """Liveness plus what the process is serving."""
+    def healthz() -> dict[str, Any]:
+        """Liveness: the process answers (whether it can serve customers is /readyz's question)."""
+        return {"status": "ok", "model": {"backend": settings.model.backend, "name": settings.model.name}}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Whether this process can serve customers: model, database, schema and help center, each with why not."""
         services = request.app.state.services
-        return {"status": "ok", "model": {"backend": settings.model.backend, "name": settings.model.name},
-                "knowledge_chunks": services.retriever.store.count()}
+        checks = {"model": await services.model.problem(),
+                  **await asyncio.to_thread(_store_problems, services)}
+        ready = not any(checks.values())
+        return JSONResponse(status_code=200 if ready else 503, content={
+            "status": "ready" if ready else "not ready",
+            "checks": {name: problem or "ok" for name, problem in checks.items()}})
 
     return app
 
 
-def server_config(app: FastAPI, settings: Settings, host: str, port: int, **options: Any) -> uvicorn.Config:
-    """How uvicorn serves ``app``: the one place that decides whose ``X-Forwarded-For`` is believed.
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app: the one place that decides whose ``X-Forwarded-For`` is believed.
 
     Only the configured trusted proxies' (``CONCIERGE_WEB__TRUSTED_PROXIES``). Uvicorn's own default
     trusts 127.0.0.1, which would let any local client choose its address and escape the per-address limits.
     """
     trusted = settings.web.trusted_proxies
     # log_config=None: uvicorn's loggers go through the privacy filter of agent/logs.py like everyone's.
-    return uvicorn.Config(app, host=host, port=port, proxy_headers=bool(trusted),
-                          forwarded_allow_ips=",".join(trusted) if trusted else "", log_config=None, **options)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else "",
+            "log_config": None, "log_level": settings.log_level.lower()}
+
+
+def server_config(app: FastAPI, settings: Settings, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """The uvicorn config of one process serving ``app`` (``options`` override :func:`server_options`)."""
+    return uvicorn.Config(app, host=host, port=port, **{**server_options(settings), **options})
+
+
+def app_from_environment() -> FastAPI:
+    """The app as configured by the environment: what each of `concierge serve --workers N` runs."""
+    from agent.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)
+
+
+def _store_problems(services: Any) -> dict[str, str | None]:
+    """The database, its schema and the help center: what is wrong with each (None: nothing)."""
+    out: dict[str, str | None] = {"database": None, "migrations": None, "help_center": None}
+    try:
+        with services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        missing = pending(services.engine, services.settings.tools.plugins)
+        out["migrations"] = f"not applied: {', '.join(missing)} (run `concierge db upgrade`)" if missing else None
+    except SQLAlchemyError as exc:
+        out["database"] = f"the database does not answer ({exc.__class__.__name__})"
+        out["migrations"] = "unknown: the database does not answer"
+    try:
+        chunks = services.retriever.store.count()
+        out["help_center"] = None if chunks else "no articles: run `concierge ingest`"
+    except Exception as exc:
+        out["help_center"] = f"cannot be searched ({exc.__class__.__name__})"
+    return out

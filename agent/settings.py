@@ -42,7 +42,11 @@ class ModelSettings(BaseModel):
     max_tokens: int = 320
     prompt_budget: int = Field(default=2048, description="most tokens a prompt may have; older turns are dropped")
     warm_up: bool = Field(default=True, description="process the shared prompts at start-up (and restore them)")
-    timeout_s: float = 300.0
+    timeout_s: float = Field(default=300.0, description="longest whole answer")
+    ttft_timeout_s: float = Field(
+        default=30.0, gt=0, description="longest wait for the first token (or between two): a hung model server "
+                                        "then gets an apology and a person")
+    retries: int = Field(default=2, ge=0, description="tries again after a refused connection or a 429/5xx")
     queue_timeout_s: float = Field(default=60.0, description="longest wait for a free model slot before giving up")
 
 
@@ -60,6 +64,9 @@ class QdrantSettings(BaseModel):
     url: str | None = Field(default=None, description="Qdrant server or cluster URL; wins over path")
     api_key: SecretStr | None = None
     collection: str = "help_center"
+    read_only: bool = Field(
+        default=False, description="local mode: serve a snapshot of the folder taken at start, so that several "
+                                   "server processes share one help center (`serve --workers N` sets it)")
 
 
 class KnowledgeSettings(BaseModel):

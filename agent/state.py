@@ -21,6 +21,7 @@ class ConversationState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     decision: dict[str, Any]
     hits: list[dict[str, Any]]
+    help_center_down: bool  # the search failed (not: found nothing)
     tool_result: dict[str, Any] | None
     citations: list[dict[str, str]]
     prompt_tokens: dict[str, int]

@@ -15,12 +15,14 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from agent.conversations import Conversation, record_message, transcript
@@ -83,6 +85,13 @@ def _input(step: dict[str, Any]) -> Any:
     return Command(resume={"confirm": True, "args_hash": step["args_hash"]} if step["answer"] else {"confirm": False})
 
 
+def _store_trouble(exc: BaseException) -> bool:
+    """Whether a failure came from the database going away (worth retrying the job), not from the turn."""
+    import psycopg
+
+    return isinstance(exc, OperationalError | psycopg.OperationalError | sqlite3.OperationalError)
+
+
 class TurnRunner:
     """Runs turn jobs through the graph and stores their outcome."""
 
@@ -109,7 +118,9 @@ class TurnRunner:
             # gets a sentence, and a person takes over rather than leave them stuck.
             log.error("turn failed in conversation %s: %s", conversation.id, exc)
             result = TurnResult(text=APOLOGY, error=str(exc), handoff={"reason": "model_error"})
-        except Exception:
+        except Exception as exc:
+            if _store_trouble(exc):  # the database, not the turn: the worker tries the job again later
+                raise
             log.exception("turn failed in conversation %s", conversation.id)
             result = TurnResult(text=APOLOGY, error="internal error")
         await asyncio.to_thread(self.store, job, result)
@@ -127,15 +138,14 @@ class TurnRunner:
         snapshot = await self.graph.aget_state(config(conversation.id))
         mine = bool(snapshot.metadata) and snapshot.metadata.get("job_id") == job.id
         reached = snapshot.metadata.get("job_step") or 0 if mine else 0
-        finished = mine and (not snapshot.next or bool(snapshot.interrupts))
         replied = job.payload.get("replied", 0)
         result = TurnResult(text="")
         for n, step in enumerate(plan, 1):
             if n <= replied:
                 continue  # answered, and the answer stored, before a crash
-            if n == reached and finished:  # its graph run ended, its reply was not stored yet
+            if n == reached and snapshot.interrupts:  # it ended asking for a confirmation; not stored yet
                 values = snapshot.values
-            else:  # None resumes a step cut short at its last checkpoint
+            else:  # None resumes a step begun before a crash (or, if it had ended, yields its state as it is)
                 values = await self._stream(conversation, None if n == reached else _input(step),
                                             config(conversation.id, job.id, n), status)
             result = await self._result(conversation.id, values)

@@ -8,9 +8,13 @@ indexes on ``locale`` and ``category`` for filtered search.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import warnings
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -34,11 +38,24 @@ class StoredHit:
     payload: dict[str, Any]
 
 
-def open_client(url: str | None, path: str | None, api_key: str | None = None) -> QdrantClient:
-    """A client for a Qdrant server (``url``) or for local mode under ``path``."""
+def open_client(url: str | None, path: str | None, api_key: str | None = None,
+                read_only: bool = False) -> QdrantClient:
+    """A client for a Qdrant server (``url``) or for local mode under ``path``.
+
+    Local mode lets one process open a folder. ``read_only``: open a snapshot of it instead, taken now (in a
+    temporary folder removed with the client), so that several server processes can serve one help center;
+    what `concierge ingest` changes later reaches them when they restart (a Qdrant server has no such limit).
+    """
     if url:
         return QdrantClient(url=url, api_key=api_key)
-    return QdrantClient(path=path)
+    if not read_only or path is None:
+        return QdrantClient(path=path)
+    snapshot = tempfile.mkdtemp(prefix="concierge-qdrant-")
+    if Path(path).exists():
+        shutil.copytree(path, snapshot, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock"))
+    client = QdrantClient(path=snapshot)
+    weakref.finalize(client, shutil.rmtree, snapshot, True)
+    return client
 
 
 def _filter(category: str | None, locale: str | None) -> models.Filter | None:

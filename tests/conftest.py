@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
 from agent.runtime import open_retriever
 from agent.server import create_app, server_config
+from agent.server_process import free_port
 from agent.settings import Settings
 from knowledge.ingest import ingest
 from knowledge.retrieve import Retriever
@@ -234,7 +234,6 @@ def postgres_settings(tmp_path: Path, postgres: Any, template: str) -> Settings:
     return make_settings(data_dir, db={"url": postgres.url(postgres.create_database(template))})
 
 
-
 @pytest.fixture
 def clock() -> FixedClock:
     """The test's clock (see :func:`pinned_clock`); tests move it with ``clock.advance(...)``."""
@@ -250,11 +249,24 @@ def engine(settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
-    """The demo help center ingested once per session into a local Qdrant folder."""
+def help_center(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the demo help center ingested once per session (tests copy its Qdrant folder)."""
     folder = tmp_path_factory.mktemp("knowledge")
     r = open_retriever(make_settings(folder))
     ingest([CORPUS], r.store, r.embedder)
+    r.store.client.close()
+    return folder
+
+
+def copy_help_center(help_center: Path, data_dir: Path) -> None:
+    """Put the session's ingested help center into ``data_dir``, as `concierge ingest` would have left it."""
+    shutil.copytree(make_settings(help_center).qdrant_path, make_settings(data_dir).qdrant_path, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def retriever(help_center: Path) -> Iterator[Retriever]:
+    """The session's help center, open in this process."""
+    r = open_retriever(make_settings(help_center))
     yield r
     r.store.client.close()
 
@@ -301,13 +313,6 @@ def scripted(decide: str | Callable[[list[BaseMessage]], str],
         return part(messages) if callable(part) else part
 
     return ScriptedChat(fn=fn)
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:

@@ -41,7 +41,10 @@ class PostgresServer:
 
     def _run(self, *args: str) -> None:
         command = ["runuser", "-u", "postgres", "--", *args] if self._as_root else list(args)
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        # The server keeps the real clock under the date-shifted run (libfaketime's wrappers are not for it);
+        # nothing in Concierge reads the database's clock.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
         if done.returncode:
             raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
 
@@ -51,8 +54,7 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
         data = self.root / "data"
         self._run(_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
-        self._run(_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+        self.restart()
         return self
 
     def stop(self) -> None:
@@ -61,9 +63,12 @@ class PostgresServer:
             self._run(_bin("pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def restart(self) -> None:
-        """Stop and start again on the same port (a database that went away and came back)."""
+    def halt(self) -> None:
+        """Stop it, keeping its data (the database goes away)."""
         self._run(_bin("pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        """Start (again) on its port: after :meth:`halt`, the database comes back."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
         self._run(_bin("pg_ctl"), "-D", str(self.root / "data"), "-o", options, "-l", str(self.root / "log"),
                   "-w", "start")

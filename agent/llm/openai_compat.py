@@ -34,6 +34,11 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
     At most ``max_concurrency`` requests are in flight (one per llama.cpp slot);
     the rest wait in arrival order, and one that waits longer than
     ``queue_timeout_s`` fails with :class:`ModelBusy` instead of hanging.
+
+    Every call streams, so that a server that accepts the request and then says nothing is noticed:
+    no first token within ``ttft_timeout_s`` (or a pause as long between two) is a :class:`ModelError`.
+    A refused connection or a 429/502/503/504 before the first token is retried ``retries`` times,
+    with backoff; whatever still fails is a ModelError, which the turn answers with an apology and a person.
     """
 
     base_url: str
@@ -42,6 +47,9 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 320
     timeout_s: float = 300.0
+    ttft_timeout_s: float = 30.0
+    retries: int = 2
+    backoff_s: float = 0.5
     extra_body: dict[str, Any] = Field(default_factory=dict)
     # Qwen3 templates open a "thinking" block by default; a server then routes the answer to
     # reasoning_content and applies the JSON grammar only after it. Support answers must not think
@@ -70,7 +78,8 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "model": self.model}
 
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
+        """The request headers (the API key, when one is set)."""
         if self.api_key is None:
             return {}
         return {"Authorization": f"Bearer {self.api_key.get_secret_value()}"}
@@ -98,7 +107,8 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
 
     def _fail(self, exc: Exception) -> ModelError:
         if isinstance(exc, httpx.TimeoutException):
-            return ModelError(f"The model at {self.base_url} did not answer within {self.timeout_s:.0f} s.")
+            return ModelError(f"The model at {self.base_url} did not answer: nothing within "
+                              f"{self.ttft_timeout_s:.0f} s (CONCIERGE_MODEL__TTFT_TIMEOUT_S).")
         if isinstance(exc, httpx.HTTPStatusError):
             return ModelError(f"The model at {self.base_url} answered HTTP {exc.response.status_code}: "
                               f"{exc.response.text[:300]}")
@@ -123,20 +133,19 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
         data = json.loads(line[6:])
         if "error" in data:
             raise ModelError(f"The model reported an error while streaming: {data['error']}")
-        choices = data.get("choices") or []
-        if not choices:
-            return None
+        choices = data.get("choices") or [{}]
         text = choices[0].get("delta", {}).get("content") or ""
-        finish = choices[0].get("finish_reason")
-        if not text and not finish:
+        # The last chunks carry why it stopped and, from llama.cpp, the timings (cache_n: prompt tokens reused).
+        meta = {k: v for k, v in (("finish_reason", choices[0].get("finish_reason")),
+                                  ("timings", data.get("timings")), ("usage", data.get("usage"))) if v}
+        if not text and not meta:
             return None
-        meta = {"finish_reason": finish} if finish else {}
         return ChatGenerationChunk(message=AIMessageChunk(content=text, response_metadata=meta))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         try:
-            with httpx.Client(timeout=self.timeout_s, headers=self._headers()) as client:
+            with httpx.Client(timeout=self.timeout_s, headers=self.headers()) as client:
                 resp = client.post(self._url(), json=self._payload(messages, stop, False, **kwargs))
                 resp.raise_for_status()
                 return self._result(resp.json(), kwargs.get("tools"))
@@ -145,16 +154,16 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
 
     async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                          run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        gate = await self._enter()
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout_s, headers=self._headers()) as client:
-                resp = await client.post(self._url(), json=self._payload(messages, stop, False, **kwargs))
-                resp.raise_for_status()
-                return self._result(resp.json(), kwargs.get("tools"))
-        except httpx.HTTPError as exc:
-            raise self._fail(exc) from exc
-        finally:
-            gate.release()
+        if kwargs.get("tools"):  # native tool calls come whole, not as stream deltas
+            return await self._post(self._payload(messages, stop, False, **kwargs), kwargs["tools"])
+        # Streamed and put together here: only a stream shows that the server has started to answer.
+        text, meta = [], {}
+        async for chunk in self._chunks(self._payload(messages, stop, True, **kwargs)):
+            text.append(chunk.text)
+            meta.update(chunk.message.response_metadata)
+        body = {"choices": [{"message": {"content": "".join(text)}, "finish_reason": meta.get("finish_reason")}],
+                "timings": meta.get("timings"), "usage": meta.get("usage")}
+        return self._result(body)
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
@@ -162,7 +171,7 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
             yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
             return
         try:
-            with httpx.Client(timeout=self.timeout_s, headers=self._headers()) as client, \
+            with httpx.Client(timeout=self.timeout_s, headers=self.headers()) as client, \
                     client.stream("POST", self._url(), json=self._payload(messages, stop, True, **kwargs)) as resp:
                 resp.raise_for_status()
                 for line in resp.iter_lines():
@@ -182,18 +191,50 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
             result = await self._agenerate(messages, stop, run_manager, **kwargs)
             yield message_chunk(result.generations[0].message)
             return
+        async for chunk in self._chunks(self._payload(messages, stop, True, **kwargs)):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    async def _post(self, payload: dict[str, Any], tools: list[dict[str, Any]]) -> ChatResult:
         gate = await self._enter()
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s, headers=self._headers()) as client, \
-                    client.stream("POST", self._url(), json=self._payload(messages, stop, True, **kwargs)) as resp:
+            async with httpx.AsyncClient(timeout=self.timeout_s, headers=self.headers()) as client:
+                resp = await client.post(self._url(), json=payload)
                 resp.raise_for_status()
-                async for line in resp.aiter_lines():
-                    if chunk := self._chunk(line):
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
+                return self._result(resp.json(), tools)
         except httpx.HTTPError as exc:
             raise self._fail(exc) from exc
         finally:
             gate.release()
 
+    async def _chunks(self, payload: dict[str, Any]) -> AsyncIterator[ChatGenerationChunk]:
+        """The streamed answer to ``payload``: transient failures before the first token retried with backoff."""
+        # read: the longest silence allowed, before the first token and between two.
+        timeout = httpx.Timeout(self.timeout_s, connect=min(10.0, self.ttft_timeout_s), read=self.ttft_timeout_s)
+        gate = await self._enter()
+        try:
+            for attempt in range(self.retries + 1):
+                started = False
+                try:
+                    async with httpx.AsyncClient(timeout=timeout, headers=self.headers()) as client, \
+                            client.stream("POST", self._url(), json=payload) as resp:
+                        resp.raise_for_status()
+                        async for line in resp.aiter_lines():
+                            if chunk := self._chunk(line):
+                                started = True
+                                yield chunk
+                    return
+                except httpx.HTTPError as exc:
+                    if started or attempt == self.retries or not _transient(exc):
+                        raise self._fail(exc) from exc
+                await asyncio.sleep(self.backoff_s * 3**attempt)  # 0.5 s, then 1.5 s
+        finally:
+            gate.release()
+
+
+def _transient(exc: httpx.HTTPError) -> bool:
+    """A failure worth another try: the server is (re)starting or overloaded, not broken or hung."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in (429, 502, 503, 504)
+    return isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError)

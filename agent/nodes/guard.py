@@ -26,8 +26,8 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]
     def guard(state: ConversationState) -> dict[str, Any]:
         text = last_customer_text(state)
         # Reset per-turn fields so nothing from the previous turn leaks into this one.
-        update: dict[str, Any] = {"decision": {}, "hits": [], "tool_result": None, "citations": [],
-                                  "prompt_tokens": {}, "handoff": None, "then_decide": False}
+        update: dict[str, Any] = {"decision": {}, "hits": [], "help_center_down": False, "tool_result": None,
+                                  "citations": [], "prompt_tokens": {}, "handoff": None, "then_decide": False}
         if not text.strip() or len(text) > deps.max_message_chars:
             update["decision"] = {"action": "blocked"}
             update["messages"] = [AIMessage(prompts.BLOCKED.format(limit=deps.max_message_chars))]

@@ -56,6 +56,8 @@ def outcome_text(state: ConversationState, registry: Registry) -> str | None:
     """The reply to an action's outcome, written in code; None when the model should write it (read results)."""
     if state.get("decision", {}).get("action") == CLARIFY:
         return prompts.CLARIFY
+    if state.get("help_center_down") and state.get("decision", {}).get("action") == SEARCH:
+        return prompts.HELP_CENTER_DOWN
     result = state.get("tool_result")
     if result is None or state.get("decision", {}).get("action") == SEARCH:
         return None

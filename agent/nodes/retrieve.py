@@ -1,8 +1,13 @@
-"""retrieve: search the help center for the decided query."""
+"""retrieve: search the help center for the decided query.
+
+A help center that cannot be searched is not the end of the turn: respond says so and offers a person,
+and the rest of the agent (orders, stays) keeps working.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
@@ -10,6 +15,8 @@ from typing import Any
 from agent.deps import GraphDeps
 from agent.nodes._common import last_customer_text
 from agent.state import ConversationState
+
+log = logging.getLogger(__name__)
 
 
 def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dict[str, Any]]]:
@@ -19,7 +26,11 @@ def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[di
         # The model's query names the topic; the customer's words keep the specifics it dropped.
         # Measured on the demo corpus: 9/10 right top articles with both, 7/10 with the query alone.
         query = f"{state['decision']['query']}\n{last_customer_text(state)}"
-        hits = await asyncio.to_thread(deps.retriever.search, query)  # embedding is CPU-bound
-        return {"hits": [asdict(h) for h in hits]}
+        try:
+            hits = await asyncio.to_thread(deps.retriever.search, query)  # embedding is CPU-bound
+        except Exception as exc:  # not ingested, or a Qdrant server that does not answer
+            log.error("the help center could not be searched: %s", exc.__class__.__name__)
+            return {"hits": [], "help_center_down": True}
+        return {"hits": [asdict(h) for h in hits], "help_center_down": False}
 
     return retrieve

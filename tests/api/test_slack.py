@@ -37,19 +37,22 @@ def client(settings, retriever, slack) -> Iterator[TestClient]:
         yield c
 
 
-def signed(client: TestClient, body: str, content_type: str, secret: str = SECRET):
+def signed(client: TestClient, body: str, content_type: str, secret: str = SECRET, **headers: str):
     timestamp = str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
     return client.post("/slack/events", content=body, headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature})
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature,
+        **headers})
 
 
-def event(client: TestClient, **fields: Any):
+def event(client: TestClient, event_id: str | None = None, retry: int | None = None, **fields: Any):
+    """An Events API delivery (``retry``: Slack's retry number, when it sends one again)."""
     body = json.dumps({"token": "t", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": f"Ev{time.monotonic_ns()}", "event_time": int(time.time()),
+                       "event_id": event_id or f"Ev{time.monotonic_ns()}", "event_time": int(time.time()),
                        "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}],
-                       "event": {"channel": CHANNEL, "ts": f"{time.time():.6f}", **fields}})
-    return signed(client, body, "application/json")
+                       "event": {"channel": CHANNEL, "ts": fields.pop("ts", f"{time.time():.6f}"), **fields}})
+    retried = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+    return signed(client, body, "application/json", **retried)
 
 
 def click(client: TestClient, slack: MockSlack, action_id: str, value: str, ts: str, user: str = "U_AGENT"):

@@ -34,9 +34,11 @@ def client(app):
         yield c
 
 
-def test_health(client: TestClient) -> None:
-    body = client.get("/healthz").json()
-    assert body["status"] == "ok" and body["knowledge_chunks"] > 0
+def test_health_is_liveness_and_readiness_checks_every_part(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "checks": {
+        "model": "ok", "database": "ok", "migrations": "ok", "help_center": "ok"}}
 
 
 def test_the_chat_page_is_served(client: TestClient) -> None:

@@ -1,0 +1,153 @@
+"""`concierge bench load`: many customers at once against real server processes, on loopback only.
+
+The servers are `concierge serve` processes of their own (one, or ``--workers N`` on Postgres) on a
+scratch data dir, answered by a model stand-in that replies at once (agent/llm/fake_server.py), so every
+millisecond measured is the framework's: HTTP, the stores, the job queue, the graph, the event streams.
+Each conversation is what the widget does: create it, open its event stream, post a question, and wait on
+the stream for the reply. Counts and time are bounded; nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from statistics import quantiles
+
+import httpx
+
+from agent.decisions import REPLY
+from agent.llm.fake_server import FakeModelServer
+from agent.server_process import ServerProcess
+
+MAX_CONVERSATIONS = 1000
+MAX_SECONDS = 600
+WARM_UP = 10  # conversations before the baseline memory: imports and caches are loaded once, not leaked
+ANSWER = "Standard shipping takes 3 to 5 business days after the order is processed."
+
+
+@dataclass
+class LoadReport:
+    """What one run measured (times in seconds, memory in MiB)."""
+
+    conversations: int
+    workers: int
+    database: str
+    errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    replies_per_s: float = 0.0
+    p50_s: float = 0.0
+    p99_s: float = 0.0
+    rss_before_mib: float = 0.0
+    rss_after_mib: float = 0.0
+    rss_settled_mib: float = 0.0
+    settle_s: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The report as a person reads it."""
+        grown = (self.rss_settled_mib / self.rss_before_mib - 1) * 100 if self.rss_before_mib else 0.0
+        kinds = ", ".join(f"{k}: {n}" for k, n in sorted(self.error_kinds.items()))
+        return [f"{self.conversations} concurrent conversations, {self.workers} worker(s) on {self.database}",
+                f"  throughput  {self.replies_per_s:.1f} replies/s ({self.seconds:.1f} s in all)",
+                f"  to reply    p50 {self.p50_s * 1000:.0f} ms, p99 {self.p99_s * 1000:.0f} ms",
+                f"  errors      {self.errors}" + (f" ({kinds})" if kinds else ""),
+                f"  RSS         {self.rss_before_mib:.0f} MiB before, {self.rss_after_mib:.0f} MiB after, "
+                f"{self.rss_settled_mib:.0f} MiB {self.settle_s:.0f} s after ({grown:+.1f} %)"]
+
+    def as_json(self) -> str:
+        """The report as one JSON object."""
+        return json.dumps(asdict(self))
+
+
+def _decide(_messages: list[dict]) -> str:
+    return json.dumps({"action": REPLY})
+
+
+async def _one(http: httpx.AsyncClient, limit_s: float) -> float:
+    """One customer: the seconds from posting the question to the reply arriving on the event stream."""
+    created = (await http.post("/v1/conversations", json={})).raise_for_status().json()
+    path, auth = f"/v1/conversations/{created['id']}", {"Authorization": f"Bearer {created['access_token']}"}
+    async with asyncio.timeout(limit_s), http.stream("GET", f"{path}/events", headers=auth) as stream:
+        stream.raise_for_status()
+        started = time.perf_counter()
+        (await http.post(f"{path}/messages", json={"text": "How long does shipping take?"},
+                         headers=auth)).raise_for_status()
+        kind = None
+        async for line in stream.aiter_lines():
+            if line.startswith("event:"):
+                kind = line.partition(":")[2].strip()
+            elif line.startswith("data:") and kind in ("message", "error"):
+                data = json.loads(line.partition(":")[2])
+                if kind == "error":
+                    raise RuntimeError(f"the server sent an error event: {data}")
+                if data.get("role") == "assistant":
+                    return time.perf_counter() - started
+        raise RuntimeError("the event stream ended before the reply")
+
+
+async def _wave(url: str, n: int, limit_s: float) -> tuple[list[float], dict[str, int], float]:
+    """``n`` customers at once; their times to the reply, the errors by kind, the wall time."""
+    limits = httpx.Limits(max_connections=2 * n + 10, max_keepalive_connections=2 * n + 10)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=limit_s) as http:
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(*(_one(http, limit_s) for _ in range(n)), return_exceptions=True)
+        wall = time.perf_counter() - started
+    times = [o for o in outcomes if isinstance(o, float)]
+    errors: dict[str, int] = {}
+    for o in outcomes:
+        if isinstance(o, BaseException):
+            kind = (f"HTTP {o.response.status_code}" if isinstance(o, httpx.HTTPStatusError)
+                    else "timeout" if isinstance(o, TimeoutError) else o.__class__.__name__)
+            errors[kind] = errors.get(kind, 0) + 1
+    return times, errors, wall
+
+
+def run_load(conversations: int, workers: int = 1, db_url: str | None = None, limit_s: float = 120,
+             settle_s: float = 60, on_progress: Callable[[str], None] = lambda _s: None) -> LoadReport:
+    """Serve on a scratch data dir, run ``conversations`` customers at once, measure, and clean up.
+
+    ``db_url`` (a scratch Postgres database) is needed for more than one worker, as for `concierge serve`.
+    """
+    if not 1 <= conversations <= MAX_CONVERSATIONS or not 0 < limit_s <= MAX_SECONDS:
+        raise ValueError(f"at most {MAX_CONVERSATIONS} conversations and {MAX_SECONDS} s")
+    if workers > 1 and not (db_url or "").startswith("postgresql"):
+        raise ValueError("several workers share one Postgres: pass --db-url postgresql+psycopg://… "
+                         "(a scratch database; SQLite serves one process)")
+    report = LoadReport(conversations, workers, "Postgres" if db_url else "SQLite", settle_s=settle_s)
+    data_dir = Path(tempfile.mkdtemp(prefix="concierge-load-"))
+    many = str(2 * conversations + 100)
+    env = {"CONCIERGE_MODEL__WARM_UP": "false", "CONCIERGE_MODEL__BACKEND": "openai",
+           "CONCIERGE_WEB__IDENTITY_SECRETS": json.dumps([secrets.token_hex(32)]),
+           # One client address plays every customer: the per-address limits are lifted for it.
+           "CONCIERGE_WEB__REQUESTS_PER_MINUTE_PER_IP": str(100 * conversations + 1000),
+           "CONCIERGE_WEB__MESSAGES_PER_MINUTE": many, "CONCIERGE_LOG_LEVEL": "WARNING",
+           **({"CONCIERGE_DB__URL": db_url} if db_url else {})}
+    try:
+        with FakeModelServer(decide=_decide, answer=lambda _m: ANSWER) as model:
+            env["CONCIERGE_MODEL__BASE_URL"] = model.url
+            on_progress(f"starting {workers} server process(es)…")
+            with ServerProcess(data_dir, env, args=("--workers", str(workers))) as server:
+                on_progress("warming up…")
+                asyncio.run(_wave(server.url, WARM_UP, limit_s))
+                report.rss_before_mib = server.rss_bytes() / 2**20
+                on_progress(f"{conversations} conversations at once…")
+                times, report.error_kinds, report.seconds = asyncio.run(_wave(server.url, conversations, limit_s))
+                report.rss_after_mib = server.rss_bytes() / 2**20
+                on_progress(f"waiting {settle_s:.0f} s for memory to settle…")
+                time.sleep(settle_s)
+                report.rss_settled_mib = server.rss_bytes() / 2**20
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    report.errors = sum(report.error_kinds.values())
+    report.replies_per_s = len(times) / report.seconds if report.seconds else 0.0
+    if times:
+        cuts = quantiles(times, n=100, method="inclusive") if len(times) > 1 else [times[0]] * 99
+        report.p50_s, report.p99_s = cuts[49], cuts[98]
+    return report

@@ -29,6 +29,7 @@ from agent.server_process import ServerProcess
 MAX_CONVERSATIONS = 1000
 MAX_SECONDS = 600
 WARM_UP = 10  # conversations before the baseline memory: imports and caches are loaded once, not leaked
+PARALLEL = 64  # the stand-in answers any number at once: turns are limited by the framework alone
 ANSWER = "Standard shipping takes 3 to 5 business days after the order is processed."
 
 
@@ -124,6 +125,7 @@ def run_load(conversations: int, workers: int = 1, db_url: str | None = None, li
     data_dir = Path(tempfile.mkdtemp(prefix="concierge-load-"))
     many = str(2 * conversations + 100)
     env = {"CONCIERGE_MODEL__WARM_UP": "false", "CONCIERGE_MODEL__BACKEND": "openai",
+           "CONCIERGE_MODEL__N_PARALLEL": str(PARALLEL),
            "CONCIERGE_WEB__IDENTITY_SECRETS": json.dumps([secrets.token_hex(32)]),
            # One client address plays every customer: the per-address limits are lifted for it.
            "CONCIERGE_WEB__REQUESTS_PER_MINUTE_PER_IP": str(100 * conversations + 1000),

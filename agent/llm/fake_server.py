@@ -36,6 +36,7 @@ class FakeModelServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each streamed word waits ~40 ms for the client's delayed ACK
 
             def do_GET(self) -> None:
                 self._json({"object": "list", "data": [{"id": "fake", "object": "model"}]})

@@ -346,6 +346,26 @@ def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, h
     typer.echo(report.as_json() if as_json else "\n".join(report.lines()))
 
 
+@bench_app.command("restart")
+def bench_restart_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
+    """How long a server killed mid-answer takes, once started again, to answer the customer it left waiting.
+
+    Loopback only: its own server process on a scratch data dir and a model stand-in.
+    """
+    import json
+
+    from agent.load_bench import run_restart
+
+    try:
+        with console.status("restart…") as status:
+            report = run_restart(on_progress=status.update)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(report) if as_json else
+               f"killed mid-answer, started again: serving after {report['started_s']:.1f} s, "
+               f"the resumed turn answered after {report['answered_s']:.1f} s")
+
+
 @bench_app.command("model")
 def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                     model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None,

@@ -153,3 +153,56 @@ def run_load(conversations: int, workers: int = 1, db_url: str | None = None, li
         cuts = quantiles(times, n=100, method="inclusive") if len(times) > 1 else [times[0]] * 99
         report.p50_s, report.p99_s = cuts[49], cuts[98]
     return report
+
+
+def run_restart(word_delay_s: float = 0.3, on_progress: Callable[[str], None] = lambda _s: None) -> dict[str, float]:
+    """kill -9 a server while it streams an answer, start it again on the same data dir, and time the way back.
+
+    Returns the seconds from the new start to ``/healthz`` answering (``started_s``) and to the resumed
+    turn's reply arriving on the customer's stream, resumed with its old ``Last-Event-ID`` (``answered_s``).
+    """
+    data_dir = Path(tempfile.mkdtemp(prefix="concierge-restart-"))
+    env = {"CONCIERGE_MODEL__WARM_UP": "false", "CONCIERGE_MODEL__BACKEND": "openai",
+           "CONCIERGE_WEB__IDENTITY_SECRETS": json.dumps([secrets.token_hex(32)]), "CONCIERGE_LOG_LEVEL": "WARNING"}
+    try:
+        with FakeModelServer(decide=_decide, answer=lambda _m: ANSWER, word_delay_s=word_delay_s) as model:
+            env["CONCIERGE_MODEL__BASE_URL"] = model.url
+            first = ServerProcess(data_dir, env).start()
+            on_progress("asking, then killing the server mid-answer…")
+            with httpx.Client(base_url=first.url, timeout=60) as http:
+                created = http.post("/v1/conversations", json={}).raise_for_status().json()
+                path = f"/v1/conversations/{created['id']}"
+                auth = {"Authorization": f"Bearer {created['access_token']}"}
+                with http.stream("GET", f"{path}/events", headers=auth) as stream:
+                    http.post(f"{path}/messages", json={"text": "How long does shipping take?"},
+                              headers=auth).raise_for_status()
+                    last_id = _read_until(stream, "token")
+            first.kill()
+            model.word_delay_s = 0.0
+            on_progress("starting it again…")
+            started = time.perf_counter()
+            again = ServerProcess(data_dir, env, port=first.port).start()
+            up = time.perf_counter() - started
+            try:
+                with httpx.Client(base_url=again.url, timeout=60) as http, \
+                        http.stream("GET", f"{path}/events", headers={**auth, "Last-Event-ID": last_id}) as stream:
+                    _read_until(stream, "message")
+                answered = time.perf_counter() - started
+            finally:
+                again.stop()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return {"started_s": round(up, 2), "answered_s": round(answered, 2)}
+
+
+def _read_until(stream: httpx.Response, kind: str) -> str:
+    """Read a server-sent event stream up to the first event of ``kind``; that event's id."""
+    current, event_id = None, ""
+    for line in stream.iter_lines():
+        if line.startswith("event:"):
+            current = line.partition(":")[2].strip()
+        elif line.startswith("id:"):
+            event_id = line.partition(":")[2].strip()
+        elif line.startswith("data:") and current == kind:
+            return event_id
+    raise RuntimeError(f"the event stream ended before a {kind!r} event")

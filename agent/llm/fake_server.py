@@ -8,6 +8,7 @@ It can also hang (accept and never answer) or fail its next requests with a 503.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -57,6 +58,11 @@ class FakeModelServer:
                     self._json({"choices": [{"message": {"role": "assistant", "content": text},
                                              "finish_reason": "stop"}]})
                     return
+                # The client may go away mid-answer (killed, or it cancelled): a server carries on quietly.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._stream(text)
+
+            def _stream(self, text: str) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")

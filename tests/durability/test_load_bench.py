@@ -23,3 +23,11 @@ def test_bench_load_refuses_several_workers_without_postgres() -> None:
     done = subprocess.run([sys.executable, "-m", "agent.cli", "bench", "load", "--workers", "2"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "--db-url postgresql+psycopg://" in done.stderr
+
+
+def test_bench_restart_times_the_way_back_to_an_answer() -> None:
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "bench", "restart", "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert 0 < report["started_s"] <= report["answered_s"] < 120, report

@@ -6,9 +6,11 @@ import itertools
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
+
+from agent.llm.fake_server import JSONHandler
 
 BOT_USER = "UBOT"
 PEOPLE = {"U_AGENT": "Maria", "U_LEAD": "Sam"}
@@ -22,7 +24,7 @@ class MockSlack:
         self._ts = itertools.count(1)
         mock = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JSONHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
@@ -34,20 +36,9 @@ class MockSlack:
                     body.update(dict(parse_qsl(raw)))
                 method = url.path.removeprefix("/api/")
                 mock.calls.append((method, body))
-                self._send(mock.answer(method, body))
+                self.send_json(mock.answer(method, body))
 
             do_GET = do_POST
-
-            def _send(self, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

@@ -20,6 +20,25 @@ from typing import Any
 Script = Callable[[list[dict[str, Any]]], str]
 
 
+class JSONHandler(BaseHTTPRequestHandler):
+    """A loopback stand-in's request handler: answers JSON, keeps out of the log (also Slack's mock's)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each streamed piece waits ~40 ms for the client's delayed ACK
+
+    def send_json(self, payload: dict[str, Any]) -> None:
+        """A 200 with ``payload``."""
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        """Silent: a stand-in's requests are not the log's business."""
+
+
 @dataclass
 class FakeModelServer:
     """The server (on a free loopback port) and what it does; change the fields while it runs."""
@@ -35,12 +54,9 @@ class FakeModelServer:
     def __post_init__(self) -> None:
         model = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # else each streamed word waits ~40 ms for the client's delayed ACK
-
+        class Handler(JSONHandler):
             def do_GET(self) -> None:
-                self._json({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                self.send_json({"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
@@ -55,7 +71,7 @@ class FakeModelServer:
                     return
                 text = (model.decide if body.get("response_format") else model.answer)(body["messages"])
                 if not body.get("stream"):
-                    self._json({"choices": [{"message": {"role": "assistant", "content": text},
+                    self.send_json({"choices": [{"message": {"role": "assistant", "content": text},
                                              "finish_reason": "stop"}]})
                     return
                 # The client may go away mid-answer (killed, or it cancelled): a server carries on quietly.
@@ -82,17 +98,6 @@ class FakeModelServer:
             def _write(self, data: bytes) -> None:
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 self.wfile.flush()
-
-            def _json(self, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]

@@ -95,7 +95,9 @@ async def _one(http: httpx.AsyncClient, limit_s: float) -> float:
 
 async def _wave(url: str, n: int, limit_s: float) -> tuple[list[float], dict[str, int], float]:
     """``n`` customers at once; their times to the reply, the errors by kind, the wall time."""
-    limits = httpx.Limits(max_connections=2 * n + 10, max_keepalive_connections=2 * n + 10)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive runs out: else a request sent just as the
+    # server closes one fails (RemoteProtocolError), a race of the client's making, not a server error.
+    limits = httpx.Limits(max_connections=2 * n + 10, max_keepalive_connections=2 * n + 10, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=limit_s) as http:
         started = time.perf_counter()
         outcomes = await asyncio.gather(*(_one(http, limit_s) for _ in range(n)), return_exceptions=True)

@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     app.include_router(web.router)
     app.include_router(agents.router)
     app.include_router(widget.router)
-    widget.install_origin_check(app, settings)
+    app.add_middleware(widget.OriginCheck, settings=settings)
     app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body it refuses
 
     @app.exception_handler(Exception)

@@ -85,6 +85,15 @@ def _input(step: dict[str, Any]) -> Any:
     return Command(resume={"confirm": True, "args_hash": step["args_hash"]} if step["answer"] else {"confirm": False})
 
 
+def _confirmation(snapshot: Any) -> dict[str, Any] | None:
+    """The write a graph state waits to have confirmed, if any."""
+    return _confirmation_in(snapshot.interrupts)
+
+
+def _confirmation_in(interrupts: Any) -> dict[str, Any] | None:
+    return next((i.value for i in interrupts if i.value.get("type") == "confirm"), None)
+
+
 def _store_trouble(exc: BaseException) -> bool:
     """Whether a failure came from the database going away (worth retrying the job), not from the turn."""
     import psycopg
@@ -101,8 +110,7 @@ class TurnRunner:
 
     async def pending_confirmation(self, conversation_id: str) -> dict[str, Any] | None:
         """The write waiting for this conversation's confirmation, if any."""
-        snapshot = await self.graph.aget_state(config(conversation_id))
-        return next((i.value for i in snapshot.interrupts if i.value.get("type") == "confirm"), None)
+        return _confirmation(await self.graph.aget_state(config(conversation_id)))
 
     async def run(self, job: Job) -> TurnResult:
         """Run (or resume) the turn of ``job`` and store its outcome; always ends in a reply."""
@@ -129,13 +137,13 @@ class TurnRunner:
     async def _run_steps(self, job: Job, conversation: Conversation, status: Event) -> TurnResult:
         """Run the plan's steps not yet answered; every step but the last stores its reply as it ends."""
         assert job.id is not None
+        snapshot = await self.graph.aget_state(config(conversation.id))  # read once: it is not cheap
         plan = job.payload.get("plan")
         if plan is None:  # the first run decides the plan; a resumed one follows it
-            plan = _plan(job.payload, await self.pending_confirmation(conversation.id))
+            plan = _plan(job.payload, _confirmation(snapshot))
             await asyncio.to_thread(self._save_payload, job.id, plan=plan)
         if not plan:  # a confirmation arrived, but what it confirmed was answered already
             return TurnResult(text=NOTHING_TO_CONFIRM)
-        snapshot = await self.graph.aget_state(config(conversation.id))
         mine = bool(snapshot.metadata) and snapshot.metadata.get("job_id") == job.id
         reached = snapshot.metadata.get("job_step") or 0 if mine else 0
         replied = job.payload.get("replied", 0)
@@ -144,11 +152,11 @@ class TurnRunner:
             if n <= replied:
                 continue  # answered, and the answer stored, before a crash
             if n == reached and snapshot.interrupts:  # it ended asking for a confirmation; not stored yet
-                values = snapshot.values
+                values = {**snapshot.values, "__interrupt__": snapshot.interrupts}
             else:  # None resumes a step begun before a crash (or, if it had ended, yields its state as it is)
                 values = await self._stream(conversation, None if n == reached else _input(step),
                                             config(conversation.id, job.id, n), status)
-            result = await self._result(conversation.id, values)
+            result = self._result(values)
             if n < len(plan):  # e.g. "Okay, I haven't changed anything", before the answer to what came with it
                 await asyncio.to_thread(self.store, job, result, n)
                 status = await self.events.apublish(conversation.id, "status", {"state": "thinking"})
@@ -171,8 +179,9 @@ class TurnRunner:
                 final = chunk
         return final
 
-    async def _result(self, conversation_id: str, final: dict[str, Any]) -> TurnResult:
-        pending = await self.pending_confirmation(conversation_id)
+    def _result(self, final: dict[str, Any]) -> TurnResult:
+        # A graph that paused says so in its last values (no second read of the checkpoint).
+        pending = _confirmation_in(final.get("__interrupt__", ()))
         if pending is not None:  # the graph paused on a write: ask, in words the code controls
             return TurnResult(text=CONFIRM.format(preview=pending["preview"]), confirm=pending,
                               prompt_tokens=final.get("prompt_tokens", {}))

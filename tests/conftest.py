@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import threading
@@ -338,6 +339,24 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+async def listening(events: Any, conversation_id: str, heartbeat_s: float = 0.1) -> tuple[list[Any], asyncio.Task]:
+    """A subscriber to ``events`` (an EventLog) in a task, returned once it has read the stored events (its first
+    heartbeat): live tokens sent from then on reach it. The list it fills, and the task to cancel."""
+    seen: list[Any] = []
+    ready = asyncio.Event()
+
+    async def listen() -> None:
+        async for event in events.subscribe(conversation_id, heartbeat_s=heartbeat_s):
+            if event is None:
+                ready.set()
+            else:
+                seen.append(event)
+
+    task = asyncio.create_task(listen())
+    await asyncio.wait_for(ready.wait(), 60)
+    return seen, task
 
 
 def read_sse(response: httpx.Response, until: str = "message", limit_s: float = 60) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from agent.conversations import Conversation
 from agent.db import make_engine
 from agent.events import KEEP, EventLog, parse_position
 from agent.jobs import DONE, LEASE_S, QUEUED, RUNNING, Job, JobQueue
+from tests.conftest import listening
 
 pytestmark = pytest.mark.stores
 
@@ -59,15 +60,7 @@ def test_a_subscriber_gets_stored_events_then_live_ones_and_tokens(engine, clock
     before = log.publish(conversation, "status", {"state": "thinking"})
 
     async def go() -> list:
-        seen = []
-
-        async def listen() -> None:
-            async for event in log.subscribe(conversation, after=0, heartbeat_s=0.1):
-                if event is not None:
-                    seen.append(event)
-
-        task = asyncio.create_task(listen())
-        await asyncio.sleep(0.2)
+        seen, task = await listening(log, conversation)
         await log.stream(conversation, before, 1, "token", {"text": "Hel"})
         await log.stream(conversation, before, 2, "token", {"text": "lo"})
         await log.apublish(conversation, "message", {"text": "Hello"})
@@ -182,15 +175,7 @@ def test_postgres_news_reaches_another_process(backend, settings, clock, convers
         try:
             listener = EventLog(make_engine(settings), clock, here)
             speaker = EventLog(make_engine(settings), clock, there)
-            seen = []
-
-            async def listen() -> None:
-                async for event in listener.subscribe(conversation, heartbeat_s=5):
-                    if event is not None:
-                        seen.append(event)
-
-            task = asyncio.create_task(listen())
-            await asyncio.sleep(0.3)
+            seen, task = await listening(listener, conversation)
             status = await speaker.apublish(conversation, "status", {"state": "thinking"})
             await speaker.stream(conversation, status, 1, "token", {"text": "Hi"})
             await speaker.apublish(conversation, "message", {"text": "Hi"})

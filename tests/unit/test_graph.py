@@ -18,7 +18,7 @@ from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
 from agent.turns import APOLOGY
-from tests.conftest import decision, pinned_clock, scripted
+from tests.conftest import decision, listening, pinned_clock, scripted
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
@@ -41,19 +41,11 @@ def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: s
     async def go():
         async with chat_service(model, engine, retriever) as chat:
             conv, _ = chat.create_conversation(customer_id)
-            seen: list = []
-
-            async def listen() -> None:
-                async for event in chat.events.subscribe(conv.id, heartbeat_s=0.1):
-                    if event is not None:
-                        seen.append(event)
-
-            listening = asyncio.create_task(listen())
-            await asyncio.sleep(0)  # subscribed before the turn starts
+            seen, listener = await listening(chat.events, conv.id)  # ready before the turn starts
             result = await chat.handle_message(conv, text)
             while not seen or seen[-1].id < chat.events.last_id(conv.id) or seen[-1].part:
                 await asyncio.sleep(0.01)
-            listening.cancel()
+            listener.cancel()
             return chat, conv, result, seen
     return asyncio.run(go())
 

@@ -99,6 +99,7 @@ class PostgresBus(LocalBus):
         self._sender: Any = None
         self._send_lock = asyncio.Lock()
         self._ready = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         """Connect and start listening."""
@@ -111,23 +112,28 @@ class PostgresBus(LocalBus):
     async def stop(self) -> None:
         """Stop listening and disconnect."""
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            # The listener stops by itself within a second: cancelled inside psycopg's wait for
+            # notifications, it sometimes never returned, and a server (or a test) hung at shutdown.
+            self._stopping = True
+            done, _ = await asyncio.wait({self._listener}, timeout=5)
+            if not done:
+                self._listener.cancel()
         if self._sender is not None and not self._sender.closed:
             await self._sender.close()
 
     async def _listen(self) -> None:
         import psycopg
 
-        while True:
+        while not self._stopping:
             try:
                 async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._ready.set()
-                    async for notice in conn.notifies():
-                        message = json.loads(notice.payload)
-                        self._deliver(message["topic"], message["key"], message["news"])
+                    while not self._stopping:
+                        async for notice in conn.notifies(timeout=1.0):
+                            message = json.loads(notice.payload)
+                            self._deliver(message["topic"], message["key"], message["news"])
+                    return
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database went away: subscribers re-read the store once it is back

@@ -107,7 +107,8 @@ class PostgresBus(LocalBus):
 
         self._sender = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
         self._listener = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._ready.wait(), 30)
+        async with asyncio.timeout(30):  # not wait_for: see Workers.run (agent/jobs.py)
+            await self._ready.wait()
 
     async def stop(self) -> None:
         """Stop listening and disconnect."""

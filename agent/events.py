@@ -122,17 +122,22 @@ class EventLog:
 
     async def subscribe(self, conversation_id: str, after: int = 0, part: int = 0,
                         heartbeat_s: float = 15.0) -> AsyncIterator[Event | None]:
-        """Events after position ``(after, part)`` forever, stored ones first; ``None`` every quiet ``heartbeat_s``."""
+        """Events after position ``(after, part)`` forever, stored ones first; ``None`` once those are replayed
+        (caught up: live tokens from now on arrive) and every quiet ``heartbeat_s``."""
         subscription = self.bus.subscribe(TOPIC, conversation_id)  # before reading: nothing falls in between
-        read = True
+        read, caught_up = True, False
         try:
             while True:
                 if read:
                     for event in await asyncio.to_thread(self.since, conversation_id, after):
                         after, part = event.id, 0
                         yield event
+                if not caught_up:
+                    caught_up = True
+                    yield None  # an SSE stream sends its first comment at once, so proxies flush the headers
                 try:
-                    news = await asyncio.wait_for(subscription.queue.get(), heartbeat_s)
+                    async with asyncio.timeout(heartbeat_s):  # not wait_for: see Workers.run (agent/jobs.py)
+                        news = await subscription.queue.get()
                 except TimeoutError:
                     yield None
                     read = True  # a quiet stream re-reads the store now and then: news can be lost, rows not

@@ -204,8 +204,11 @@ class Workers:
                 except SQLAlchemyError as exc:  # the database is away: the jobs wait for it, in the database
                     log.warning("cannot claim jobs (%s); trying again in %.0f s", exc.__class__.__name__,
                                 self.poll_s)
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel that comes as
+                # the news does, and then this loop, and a server's shutdown waiting on it, never ends.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(subscription.queue.get(), self.poll_s)
+                    async with asyncio.timeout(self.poll_s):
+                        await subscription.queue.get()
         finally:
             subscription.close()
             for task in list(self._running):

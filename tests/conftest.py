@@ -341,9 +341,12 @@ class LiveServer:
         self.thread.join(timeout=30)
 
 
-async def listening(events: Any, conversation_id: str, heartbeat_s: float = 0.1) -> tuple[list[Any], asyncio.Task]:
-    """A subscriber to ``events`` (an EventLog) in a task, returned once it has read the stored events (its first
-    heartbeat): live tokens sent from then on reach it. The list it fills, and the task to cancel."""
+async def listening(events: Any, conversation_id: str, heartbeat_s: float = 600) -> tuple[list[Any], asyncio.Task]:
+    """A subscriber to ``events`` (an EventLog) in a task, returned once it has replayed the stored events (it
+    yields ``None`` then): live tokens sent from then on reach it. The list it fills, and the task to cancel.
+
+    The heartbeat is long because a quiet subscriber re-reads the store at each one; a re-read that already finds
+    the reply rightly skips its tokens, which would make a test that counts tokens depend on timing."""
     seen: list[Any] = []
     ready = asyncio.Event()
 
@@ -357,6 +360,15 @@ async def listening(events: Any, conversation_id: str, heartbeat_s: float = 0.1)
     task = asyncio.create_task(listen())
     await asyncio.wait_for(ready.wait(), 60)
     return seen, task
+
+
+async def until(check: Callable[[], bool], what: str, limit_s: float = 60) -> None:
+    """Wait for ``check()`` to hold, failing with ``what`` after ``limit_s`` rather than hanging the run."""
+    deadline = time.monotonic() + limit_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {limit_s} s: {what}")
+        await asyncio.sleep(0.01)
 
 
 def read_sse(response: httpx.Response, until: str = "message", limit_s: float = 60) -> list[dict[str, Any]]:

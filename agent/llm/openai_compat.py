@@ -86,7 +86,8 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
         if gate is None:
             gate = self._gates[loop] = asyncio.Semaphore(self.max_concurrency)
         try:
-            await asyncio.wait_for(gate.acquire(), self.queue_timeout_s)
+            async with asyncio.timeout(self.queue_timeout_s):  # not wait_for: see Workers.run (agent/jobs.py)
+                await gate.acquire()
         except TimeoutError:
             raise ModelBusy(f"All {self.max_concurrency} model slots stayed busy for "
                             f"{self.queue_timeout_s:.0f} s.") from None

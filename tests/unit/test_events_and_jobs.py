@@ -15,8 +15,9 @@ from agent.bus import LocalBus, bus_for
 from agent.conversations import Conversation
 from agent.db import make_engine
 from agent.events import KEEP, EventLog, parse_position
-from agent.jobs import DONE, LEASE_S, QUEUED, RUNNING, Job, JobQueue
-from tests.conftest import listening
+from agent.events import TOPIC as EVENTS
+from agent.jobs import DONE, LEASE_S, QUEUED, RUNNING, TOPIC, Job, JobQueue, Workers
+from tests.conftest import listening, until
 
 pytestmark = pytest.mark.stores
 
@@ -64,8 +65,7 @@ def test_a_subscriber_gets_stored_events_then_live_ones_and_tokens(engine, clock
         await log.stream(conversation, before, 1, "token", {"text": "Hel"})
         await log.stream(conversation, before, 2, "token", {"text": "lo"})
         await log.apublish(conversation, "message", {"text": "Hello"})
-        while len(seen) < 4:
-            await asyncio.sleep(0.01)
+        await until(lambda: len(seen) == 4, f"the status, two tokens and the message; got {seen}")
         task.cancel()
         return seen
 
@@ -204,3 +204,39 @@ def test_finishing_marks_only_a_running_job(engine, clock, conversation) -> None
         queue.finish(session, job_id)
         session.commit()
         assert session.get(Job, job_id).status == DONE
+
+
+def test_workers_stop_when_cancelled_just_as_news_arrives(engine, clock) -> None:
+    # Python 3.11's asyncio.wait_for returns the news and drops a cancel that lands in the same step; the
+    # workers then never stopped, and a server's shutdown waited on them forever.
+    queue = queue_with(engine, clock)
+    workers = Workers(queue, poll_s=30)
+
+    async def go() -> bool:
+        task = asyncio.create_task(workers.run())
+        await until(lambda: bool(queue.bus._subscribers), "the workers listening for news")
+        await asyncio.sleep(0.05)  # past the first claim: waiting for news
+        await queue.bus.asend(TOPIC, TOPIC, {"job": 0})
+        await asyncio.sleep(0)  # the news is in the queue, its getter about to wake
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        return task in done
+
+    assert asyncio.run(go()), "the workers kept running after they were cancelled"
+
+
+def test_a_subscriber_stops_when_cancelled_just_as_news_arrives(engine, clock, conversation) -> None:
+    bus = LocalBus()
+    log = EventLog(engine, clock, bus)
+
+    async def go() -> bool:
+        seen, task = await listening(log, conversation)
+        await log.apublish(conversation, "status", {"state": "thinking"})  # news: the subscriber re-reads
+        await until(lambda: len(seen) == 1, "the status event")
+        await bus.asend(EVENTS, conversation, {"id": 1, "part": 1, "type": "token", "data": {"text": "a"}})
+        await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        return task in done
+
+    assert asyncio.run(go()), "the subscriber kept running after it was cancelled"

@@ -18,7 +18,7 @@ from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
 from agent.turns import APOLOGY
-from tests.conftest import decision, listening, pinned_clock, scripted
+from tests.conftest import decision, listening, pinned_clock, scripted, until
 from tools.registry import load_registry
 from tools.runner import ToolRunner
 
@@ -43,8 +43,8 @@ def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: s
             conv, _ = chat.create_conversation(customer_id)
             seen, listener = await listening(chat.events, conv.id)  # ready before the turn starts
             result = await chat.handle_message(conv, text)
-            while not seen or seen[-1].id < chat.events.last_id(conv.id) or seen[-1].part:
-                await asyncio.sleep(0.01)
+            last = chat.events.last_id(conv.id)
+            await until(lambda: seen and seen[-1].id == last and not seen[-1].part, f"event {last}; got {seen}")
             listener.cancel()
             return chat, conv, result, seen
     return asyncio.run(go())

@@ -59,7 +59,8 @@ def looks_like_injection(text: str) -> bool:
 
 def scrub(text: str) -> str:
     """``text`` with every sentence that gives the assistant orders replaced by a marker."""
-    return _SENTENCE.sub(REMOVED, text)
+    # The sentence pattern tries every position of the text; the plain one finds nothing much faster.
+    return _SENTENCE.sub(REMOVED, text) if _INJECTION.search(text) else text
 
 
 def plays_along(answer: str, shown: str) -> bool:

@@ -29,6 +29,7 @@ def _tokenizer():
     return Tokenizer.from_file(str(tokenizer_dir() / "tokenizer.json"))
 
 
+@lru_cache(maxsize=4096)  # the same system prompts and history are counted on every turn
 def count_tokens(text: str) -> int:
     """Qwen tokens in ``text``."""
     return len(_tokenizer().encode(text, add_special_tokens=False).ids)

@@ -117,9 +117,10 @@ class ChatService:
         """The write waiting for this conversation's confirmation, if any."""
         return await self.turns.pending_confirmation(conversation.id)
 
-    async def run(self, job: Job) -> None:
-        """A worker's handler of turn jobs."""
+    async def run(self, job: Job) -> bool:
+        """A worker's handler of turn jobs: the turn finishes its job with the reply it stores."""
         await self.turns.run(job)
+        return True
 
     async def handle_message(self, conversation: Conversation, text: str) -> TurnResult:
         """Accept a message and run its turn here and now (the terminal, evaluations, tests)."""

@@ -164,7 +164,9 @@ class JobQueue:
             return session.get(Job, job_id)
 
 
-Handler = Callable[[Job], Awaitable[None]]
+# A handler returns True when it finished its job itself, in the transaction of what it wrote; otherwise the
+# worker marks the job done when the handler returns.
+Handler = Callable[[Job], Awaitable[bool | None]]
 
 
 class Workers:
@@ -178,7 +180,7 @@ class Workers:
         self._running: set[asyncio.Task[None]] = set()
 
     def handle(self, kind: str, handler: Handler, on_give_up: Handler | None = None) -> None:
-        """Run jobs of ``kind`` with ``handler`` (it marks them finished itself, with what it writes)."""
+        """Run jobs of ``kind`` with ``handler`` (see :data:`Handler`)."""
         self.handlers[kind] = handler
         if on_give_up is not None:
             self.on_give_up[kind] = on_give_up
@@ -225,8 +227,8 @@ class Workers:
                     await give_up(job)
                 await asyncio.to_thread(self._finish, job.id, FAILED, "given up after repeated attempts")
                 return
-            await self.handlers[job.kind](job)
-            await asyncio.to_thread(self._finish, job.id, DONE, None)  # unless the handler finished it already
+            if not await self.handlers[job.kind](job):
+                await asyncio.to_thread(self._finish, job.id, DONE, None)
         except asyncio.CancelledError:
             raise  # shutting down: the lease runs out and another worker (or this one, restarted) resumes it
         except Exception as exc:

@@ -113,14 +113,15 @@ class TurnRunner:
         return _confirmation(await self.graph.aget_state(config(conversation_id)))
 
     async def run(self, job: Job) -> TurnResult:
-        """Run (or resume) the turn of ``job`` and store its outcome; always ends in a reply."""
+        """Run (or resume) the turn of ``job`` and store its outcome, finishing the job; always ends in a reply."""
         assert job.id is not None
-        conversation = await asyncio.to_thread(self._conversation, job.conversation_id)
-        if conversation is None:  # erased meanwhile: nothing to answer
+        snapshot = await self.graph.aget_state(config(job.conversation_id))  # read once: it is not cheap
+        begun = await asyncio.to_thread(self._begin, job, snapshot)
+        if begun is None:  # erased meanwhile: nothing to answer
             return TurnResult(text="")
-        status = await self.events.apublish(conversation.id, "status", {"state": "thinking"})
+        conversation, status = begun
         try:
-            result = await self._run_steps(job, conversation, status)
+            result = await self._run_steps(job, conversation, status, snapshot)
         except ModelError as exc:
             # The detail (a model URL, a setting to fix) is for operators: the log has it, the customer
             # gets a sentence, and a person takes over rather than leave them stuck.
@@ -134,14 +135,32 @@ class TurnRunner:
         await asyncio.to_thread(self.store, job, result)
         return result
 
-    async def _run_steps(self, job: Job, conversation: Conversation, status: Event) -> TurnResult:
+    def _begin(self, job: Job, snapshot: Any) -> tuple[Conversation, Event] | None:
+        """One transaction to start a turn: the conversation (reopened if it was closed), the job's plan (the
+        first run decides it; a resumed one follows it) and the "thinking" status; None, and the job finished,
+        if the conversation is gone."""
+        assert job.id is not None
+        with Session(self.engine) as session:
+            conversation = session.get(Conversation, job.conversation_id)
+            if conversation is None:
+                self.jobs.finish(session, job.id)
+                session.commit()
+                return None
+            if conversation.mode == CLOSED:  # writing again after the end starts over with the bot
+                conversation.mode = BOT
+                session.add(conversation)
+            if "plan" not in job.payload:
+                job.payload = {**job.payload, "plan": _plan(job.payload, _confirmation(snapshot))}
+                self._save_payload(job.id, session, plan=job.payload["plan"])
+            status = self.events.add(session, conversation.id, "status", {"state": "thinking"})
+            session.commit()
+            session.refresh(conversation)
+            return conversation, status
+
+    async def _run_steps(self, job: Job, conversation: Conversation, status: Event, snapshot: Any) -> TurnResult:
         """Run the plan's steps not yet answered; every step but the last stores its reply as it ends."""
         assert job.id is not None
-        snapshot = await self.graph.aget_state(config(conversation.id))  # read once: it is not cheap
-        plan = job.payload.get("plan")
-        if plan is None:  # the first run decides the plan; a resumed one follows it
-            plan = _plan(job.payload, _confirmation(snapshot))
-            await asyncio.to_thread(self._save_payload, job.id, plan=plan)
+        plan = job.payload["plan"]
         if not plan:  # a confirmation arrived, but what it confirmed was answered already
             return TurnResult(text=NOTHING_TO_CONFIRM)
         mine = bool(snapshot.metadata) and snapshot.metadata.get("job_id") == job.id
@@ -224,16 +243,6 @@ class TurnRunner:
             own.add(job)
             if session is None:
                 own.commit()
-
-    def _conversation(self, conversation_id: str) -> Conversation | None:
-        with Session(self.engine) as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is not None and conversation.mode == CLOSED:  # writing again after the end
-                conversation.mode = BOT  # starts over with the bot
-                session.add(conversation)
-                session.commit()
-                session.refresh(conversation)
-            return conversation
 
     async def give_up(self, job: Job) -> None:
         """A turn that kept failing (its worker died again and again): apologise and bring in a person."""

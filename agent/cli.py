@@ -324,7 +324,9 @@ def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write 
 
 
 @bench_app.command("load")
-def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, help="customers at once")] = 200,
+def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, help="customers")] = 200,
+                   rate: Annotated[float | None, typer.Option(
+                       min=0.1, max=1000, help="customers arriving a second (default: all at once)")] = None,
                    workers: Annotated[int, typer.Option(min=1, max=16, help="server processes")] = 1,
                    db_url: Annotated[str | None, typer.Option(
                        help="a scratch Postgres database (postgresql+psycopg://…), needed for --workers > 1; "
@@ -340,7 +342,7 @@ def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, h
 
     try:
         with console.status("load…") as status:
-            report = run_load(conversations, workers, db_url, limit_s, settle_s, on_progress=status.update)
+            report = run_load(conversations, workers, db_url, limit_s, settle_s, rate, on_progress=status.update)
     except (ValueError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(report.as_json() if as_json else "\n".join(report.lines()))

@@ -4,7 +4,8 @@ The servers are `concierge serve` processes of their own (one, or ``--workers N`
 scratch data dir, answered by a model stand-in that replies at once (agent/llm/fake_server.py), so every
 millisecond measured is the framework's: HTTP, the stores, the job queue, the graph, the event streams.
 Each conversation is what the widget does: create it, open its event stream, post a question, and wait on
-the stream for the reply. Counts and time are bounded; nothing leaves 127.0.0.1.
+the stream for the reply: all at once by default, or arriving at ``rate`` a second (an open-loop load, the way to
+find the rate a set-up sustains). Counts and time are bounded; nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import quantiles
@@ -40,6 +41,7 @@ class LoadReport:
     conversations: int
     workers: int
     database: str
+    rate_per_s: float | None = None  # arrivals a second; None: all at once
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -55,7 +57,8 @@ class LoadReport:
         """The report as a person reads it."""
         grown = (self.rss_settled_mib / self.rss_before_mib - 1) * 100 if self.rss_before_mib else 0.0
         kinds = ", ".join(f"{k}: {n}" for k, n in sorted(self.error_kinds.items()))
-        return [f"{self.conversations} concurrent conversations, {self.workers} worker(s) on {self.database}",
+        arriving = f"arriving at {self.rate_per_s:g} a second" if self.rate_per_s else "at once"
+        return [f"{self.conversations} conversations {arriving}, {self.workers} worker(s) on {self.database}",
                 f"  throughput  {self.replies_per_s:.1f} replies/s ({self.seconds:.1f} s in all)",
                 f"  to reply    p50 {self.p50_s * 1000:.0f} ms, p99 {self.p99_s * 1000:.0f} ms",
                 f"  errors      {self.errors}" + (f" ({kinds})" if kinds else ""),
@@ -93,14 +96,22 @@ async def _one(http: httpx.AsyncClient, limit_s: float) -> float:
         raise RuntimeError("the event stream ended before the reply")
 
 
-async def _wave(url: str, n: int, limit_s: float) -> tuple[list[float], dict[str, int], float]:
-    """``n`` customers at once; their times to the reply, the errors by kind, the wall time."""
+async def _later(delay_s: float, customer: Awaitable[float]) -> float:
+    await asyncio.sleep(delay_s)
+    return await customer
+
+
+async def _wave(url: str, n: int, limit_s: float,
+                rate: float | None = None) -> tuple[list[float], dict[str, int], float]:
+    """``n`` customers, at once or arriving at ``rate`` a second; their times to the reply, the errors by kind,
+    the wall time."""
     # Idle connections are dropped before uvicorn's 5 s keep-alive runs out: else a request sent just as the
     # server closes one fails (RemoteProtocolError), a race of the client's making, not a server error.
     limits = httpx.Limits(max_connections=2 * n + 10, max_keepalive_connections=2 * n + 10, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=limit_s) as http:
         started = time.perf_counter()
-        outcomes = await asyncio.gather(*(_one(http, limit_s) for _ in range(n)), return_exceptions=True)
+        outcomes = await asyncio.gather(*(_later(i / rate if rate else 0.0, _one(http, limit_s)) for i in range(n)),
+                                        return_exceptions=True)
         wall = time.perf_counter() - started
     times = [o for o in outcomes if isinstance(o, float)]
     errors: dict[str, int] = {}
@@ -113,8 +124,10 @@ async def _wave(url: str, n: int, limit_s: float) -> tuple[list[float], dict[str
 
 
 def run_load(conversations: int, workers: int = 1, db_url: str | None = None, limit_s: float = 120,
-             settle_s: float = 60, on_progress: Callable[[str], None] = lambda _s: None) -> LoadReport:
-    """Serve on a scratch data dir, run ``conversations`` customers at once, measure, and clean up.
+             settle_s: float = 60, rate: float | None = None,
+             on_progress: Callable[[str], None] = lambda _s: None) -> LoadReport:
+    """Serve on a scratch data dir, run ``conversations`` customers (at once, or ``rate`` a second), measure,
+    and clean up.
 
     ``db_url`` (a scratch Postgres database) is needed for more than one worker, as for `concierge serve`.
     """
@@ -123,7 +136,7 @@ def run_load(conversations: int, workers: int = 1, db_url: str | None = None, li
     if workers > 1 and not (db_url or "").startswith("postgresql"):
         raise ValueError("several workers share one Postgres: pass --db-url postgresql+psycopg://… "
                          "(a scratch database; SQLite serves one process)")
-    report = LoadReport(conversations, workers, "Postgres" if db_url else "SQLite", settle_s=settle_s)
+    report = LoadReport(conversations, workers, "Postgres" if db_url else "SQLite", rate, settle_s=settle_s)
     data_dir = Path(tempfile.mkdtemp(prefix="concierge-load-"))
     many = str(2 * conversations + 100)
     env = {"CONCIERGE_MODEL__WARM_UP": "false", "CONCIERGE_MODEL__BACKEND": "openai",
@@ -141,8 +154,8 @@ def run_load(conversations: int, workers: int = 1, db_url: str | None = None, li
                 on_progress("warming up…")
                 asyncio.run(_wave(server.url, WARM_UP, limit_s))
                 report.rss_before_mib = server.rss_bytes() / 2**20
-                on_progress(f"{conversations} conversations at once…")
-                times, report.error_kinds, report.seconds = asyncio.run(_wave(server.url, conversations, limit_s))
+                on_progress(f"{conversations} conversations…")
+                times, report.error_kinds, report.seconds = asyncio.run(_wave(server.url, conversations, limit_s, rate))
                 report.rss_after_mib = server.rss_bytes() / 2**20
                 on_progress(f"waiting {settle_s:.0f} s for memory to settle…")
                 time.sleep(settle_s)

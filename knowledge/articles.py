@@ -160,17 +160,19 @@ def read_html(path: Path) -> Article:
 
 def read_pdf(path: Path) -> Article:
     """A PDF, one section per page; the title from its metadata or the file name."""
-    from langchain_community.document_loaders import PyPDFLoader
+    from pypdf import PdfReader
 
     try:
-        pages = PyPDFLoader(str(path)).load()
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        metadata_title = reader.metadata.title if reader.metadata else None
     except Exception as exc:  # pypdf raises many types for broken files
         raise ArticleError(f"{path}: not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
-    if not any(p.page_content.strip() for p in pages):
+    if not any(p.strip() for p in pages):
         raise ArticleError(f"{path}: the PDF has no extractable text (a scan?)")
-    title = str(pages[0].metadata.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize())
-    sections = tuple(Section((f"Page {n}",), p.page_content.strip(), anchor=f"page={n}")
-                     for n, p in enumerate(pages, 1) if p.page_content.strip())
+    title = str(metadata_title or path.stem.replace("-", " ").replace("_", " ").capitalize())
+    sections = tuple(Section((f"Page {n}",), text.strip(), anchor=f"page={n}")
+                     for n, text in enumerate(pages, 1) if text.strip())
     return Article(source=str(path), title=title, url=path.resolve().as_uri(), category="documents",
                    locale="en", updated="", sections=sections)
 

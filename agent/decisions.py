@@ -9,7 +9,6 @@ the tool's own schema.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +18,6 @@ from tools.registry import Registry
 
 REPLY, SEARCH, HANDOFF = "reply", "search_help_center", "handoff"
 CLARIFY = "clarify"  # decided in code, never offered: ask the customer to say exactly what they want
-# Tools the conversation engine handles itself or that add nothing for a small model.
-NOT_OFFERED = {"think", "calculate", "transfer_to_human_agents"}
-# Identifiers the model must not invent: they have to appear in the conversation.
-GROUNDED_ARGS = ("order_id", "reservation_id", "listing_id", "email", "user_id", "city")
 
 
 @dataclass(frozen=True)
@@ -47,13 +42,13 @@ def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = 
     """Tools the customer may use now. Writes need a signed-in customer; the graph asks them to confirm."""
     offered = []
     for t in registry:
-        if t.name in NOT_OFFERED or (t.risk is not Risk.READ and not customer_id):
+        if not t.offered or (t.risk is not Risk.READ and not customer_id):
             continue
         if t.access is Access.CUSTOMER and not customer_id:
             continue
         if t.access is Access.AUTH and (customer_id or auth_mode == "token"):
             continue  # already signed in, or only the site's token can sign anyone in
-        if t.name == "verify_email_code" and auth_mode != "email_code":
+        if t.auth_modes is not None and auth_mode not in t.auth_modes:
             continue
         offered.append(t)
     # Public tools first: the anonymous prompt is then a prefix of the signed-in one, and shares its cache.
@@ -77,9 +72,9 @@ def decision_schema(tools: list[Tool]) -> dict[str, Any]:
 def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Decision | None:
     """Validate the model's output; None if it is not a valid, allowed, grounded decision.
 
-    Grounded: identifiers such as an order id must appear in ``conversation``
-    (what was said so far), so the model cannot act on one it invented or
-    copied from an example.
+    Grounded: the arguments a tool names in ``grounded`` (ids, emails) must appear
+    in ``conversation`` (what was said so far, and the facts), so the model cannot
+    act on one it invented or copied from an example.
     """
     try:
         raw = json.loads(strip_fence(text))
@@ -100,37 +95,14 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
         args = tool.validate(raw.get("args", {}))
     except ToolError:
         return None
-    if not all(mentioned(str(args[k]), conversation) for k in GROUNDED_ARGS if args.get(k)):
+    if not tool.is_grounded(args, conversation):
         return None
     return Decision(action, args=args)
 
 
-def mentioned(value: str, conversation: str) -> bool:
-    """Whether an identifier appears in ``conversation``; an order id also counts said without '#' or 'W'."""
-    said = conversation.lower()
-    if value.lower() in said:
-        return True
-    # '#W2611340' said as 'W2611340' or '2611340'; but 'L2611340' is not the same thing as order '#W2611340'.
-    digits = re.sub(r"\D", "", value)
-    return bool(re.fullmatch(r"#?w?\d{5,}", value.strip().lower())) and digits in said
 
-
-def identification(text: str, tools: list[Tool]) -> Decision | None:
-    """The identification a not-yet-identified customer just offered (email, or name and zip), if a tool takes it.
-
-    Done in code: a small model often answers the request instead of identifying the customer first.
-    The tool still checks the claim.
-    """
-    names = {t.name for t in tools}
-    if "find_user_id_by_email" in names and (email := EMAIL.search(text)):
-        return Decision("find_user_id_by_email", args={"email": email[0]})
-    name, zip_code = NAME.search(text), ZIP.search(text)
-    if "find_user_id_by_name_zip" in names and name and zip_code:
-        return Decision("find_user_id_by_name_zip",
-                        args={"first_name": name[1], "last_name": name[2], "zip": zip_code[1]})
-    return None
-
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-NAME = re.compile(r"\b(?i:i'?m|i am|my name is|this is|name:)\s+([A-Z][\w'-]+)\s+([A-Z][\w'-]+)")
-ZIP = re.compile(r"\b(?:zip|postal)(?: ?code)?\D{0,6}(\d{5})\b", re.I)
+def identification(text: str, tools: list[Tool], registry: Registry) -> Decision | None:
+    """The identification a not-yet-identified customer just offered, if an offered tool takes it (a plugin's
+    ``identify`` hook reads it; done in code because a small model often answers the request first)."""
+    found = registry.hook.identify(text=text, offered={t.name for t in tools})
+    return Decision(found[0], args=found[1]) if found else None

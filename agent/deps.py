@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
-from knowledge.retrieve import Retriever
+from agent.sites import Site
 from tools.registry import Registry
 from tools.runner import ToolRunner
 
 
 @dataclass(frozen=True)
 class GraphDeps:
-    """The model, the help-center retriever and the database, shared by all conversations."""
+    """The model, the database, the plugins and the sites (each with its help center), shared by all conversations."""
 
     model: BaseChatModel
-    retriever: Retriever
     engine: Engine
     registry: Registry
     runner: ToolRunner
+    sites: Callable[[str | None], Site]  # the brand of a site key (agent/sites.py)
     auth_mode: str = "token"
     history_messages: int = 6
     max_message_chars: int = 2000

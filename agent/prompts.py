@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-BRAND = "Concierge, the support assistant of an online store and a holiday-rental marketplace"
-
-DECIDE = f"""You are the router of {BRAND}.
+DECIDE = """You are the router of {brand}.
 Choose the next step for the customer's last message and answer with JSON only.
 - "search_help_center": any question about policies or how things work: orders, shipping, returns, refunds, exchanges, cancellations, bookings, stays, payments, accounts. "query" is a short search query.
-{{tool_lines}}- "handoff": the customer wants a human, or is upset and nothing here can help.
+{tool_lines}- "handoff": the customer wants a human, or is upset and nothing here can help.
 - "reply": only a greeting, thanks or goodbye with no question in it.
-Take order, item, reservation and payment method ids from the known facts or the customer's words; never make one up.
+Take every id from the known facts or the customer's words; never make one up.
 
 Examples:
 Customer: Hello!
-{{{{"action": "reply"}}}}
+{{"action": "reply"}}
 Customer: can i send back shoes that don't fit?
-{{{{"action": "search_help_center", "query": "return delivered items"}}}}
+{{"action": "search_help_center", "query": "return delivered items"}}
 Customer: How much do I get back if I cancel my booking 2 days before?
-{{{{"action": "search_help_center", "query": "cancellation refund before check-in"}}}}
-{{tool_examples}}Customer: thanks, bye
-{{{{"action": "reply"}}}}"""
+{{"action": "search_help_center", "query": "cancellation refund before check-in"}}
+{tool_examples}Customer: thanks, bye
+{{"action": "reply"}}{policy}"""
 
 TOOL_LINE = '- "{name}": {description} "args": {args}.\n'
-# Few-shot lines for tools, shown only when the tool is on offer.
-TOOL_EXAMPLES = {
-    "get_order_details": ('Customer: where is my order #W7654321?\n'
-                          '{"action": "get_order_details", "args": {"order_id": "#W7654321"}}\n'),
-    "find_user_id_by_name_zip": ("Customer: I'm Ana Silva, zip 10001, I need to change an order\n"
-                                 '{"action": "find_user_id_by_name_zip", '
-                                 '"args": {"first_name": "Ana", "last_name": "Silva", "zip": "10001"}}\n'),
-    "cancel_pending_order": ('Customer: please cancel order #W1234567, I don\'t need it anymore\n'
-                             '{"action": "cancel_pending_order", '
-                             '"args": {"order_id": "#W1234567", "reason": "no longer needed"}}\n'),
-    "return_delivered_order_items": ('Customer: return the lamp from #W7654321 to my paypal\n'
-                                     '{"action": "return_delivered_order_items", "args": {"order_id": "#W7654321", '
-                                     '"item_ids": ["1234567890"], "payment_method_id": "paypal_1234567"}}\n'),
-    "search_listings": ('Customer: any apartments in Lisbon for 2 people?\n'
-                        '{"action": "search_listings", "args": {"city": "Lisbon", "guests": 2}}\n'),
-}
+# A tool's few-shot line (its `example`), shown only when the tool is on offer.
+TOOL_EXAMPLE = "Customer: {said}\n{decision}\n"
 
-RESPOND = f"""You are {BRAND}. Be brief, friendly and exact.
-Never invent policies, prices, dates or order details. If you are not sure, say so and offer to connect the customer with a human agent."""
+RESPOND = """You are {brand}. {tone}
+Never invent policies, prices, dates or order details. If you are not sure, say so and offer to connect the customer with a human agent.{languages}{policy}"""
+# A site's own business policy (CONCIERGE_WEB__SITES), after the fixed part so that part stays a shared prefix.
+POLICY = "\n\nBusiness policy (follow it):\n{policy}"
+LANGUAGES = "\nAnswer in the customer's language if it is one of: {languages}; otherwise in {first}."
 
 WITH_SOURCES = """Help-center excerpts:
 {sources}

@@ -7,27 +7,25 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Unpack
 
 import uvicorn
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from langchain_core.language_models import BaseChatModel
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from agent.app import Overrides, build
 from agent.channels import agents, web, widget
 from agent.channels.bodies import BodyLimit
 from agent.channels.limits import RateLimits
 from agent.chat import TURN
 from agent.jobs import Workers
 from agent.migrations import pending
-from agent.runtime import open_services
 from agent.settings import Settings, get_settings
-from knowledge.retrieve import Retriever
-from tools.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +39,10 @@ def _describe(error: dict[str, Any]) -> str:
 
 async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:
     """Connect the Slack app over Socket Mode (no public URL needed)."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
+    try:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    except ImportError:  # aiohttp is an extra: most deployments receive Slack's events over HTTP
+        raise RuntimeError("Socket Mode needs aiohttp: pip install 'concierge[slack-socket]'.") from None
     if slack is None or settings.slack.app_token is None:
         raise RuntimeError("Socket Mode needs CONCIERGE_SLACK__BOT_TOKEN, CONCIERGE_SLACK__CHANNEL and "
                            "CONCIERGE_SLACK__APP_TOKEN (an xapp- token with connections:write).")
@@ -51,10 +51,10 @@ async def _connect_socket_mode(slack: Any, settings: Settings) -> Any:
     return handler
 
 
-def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
-               retriever: Retriever | None = None, clock: Clock | None = None, limits: RateLimits | None = None,
-               slack_socket_mode: bool = False) -> FastAPI:
-    """The app; ``model``/``retriever``/``clock``/``limits`` override the configured ones (tests pass fakes).
+def create_app(settings: Settings | None = None, *, limits: RateLimits | None = None, slack_socket_mode: bool = False,
+               **overrides: Unpack[Overrides]) -> FastAPI:
+    """The app, its services built by :func:`agent.app.build`; ``overrides`` and ``limits`` replace the configured
+    parts (tests pass fakes).
 
     With a Slack bot token configured, Slack's requests arrive at ``/slack/events``; with
     ``slack_socket_mode`` the same Slack app connects over Socket Mode instead.
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings, model=model, retriever=retriever, clock=clock) as services:
+        async with build(settings, **overrides) as services:
             app.state.services = services
             app.state.limits = limits or RateLimits.configured(settings.web, services.engine)
             # This process's workers: they run the turns (and Slack relays) of every process's customers.
@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                 if socket is not None:
                     await socket.close_async()
 
-    app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
+    # FastAPIOffline: /docs serves Swagger UI's files from the package, not from a CDN (no internet needed).
+    app = FastAPIOffline(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.include_router(web.router)
     app.include_router(agents.router)

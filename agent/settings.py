@@ -100,6 +100,34 @@ class ToolSettings(BaseModel):
     email_code_attempts: int = 5
 
 
+class SiteSettings(BaseModel):
+    """One brand this deployment serves through a widget site key: who may embed it and how the assistant
+    speaks for it. Written as a bare list, a site is just its origins (the defaults for everything else)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origins: list[str] = Field(default_factory=list, description="origins allowed to embed the widget")
+    name: str = Field(default="Concierge", description="the assistant's name, as customers see it")
+    description: str = Field(default="the support assistant of an online store and a holiday-rental marketplace",
+                             description="who the assistant works for, in one phrase (the prompts use it)")
+    tone: str = Field(default="Be brief, friendly and exact.", description="how answers sound")
+    greeting: str = "Hi! Ask me about your orders, returns, stays and bookings."
+    tagline: str = Field(default="Orders, returns, stays and bookings", description="under the widget's title")
+    languages: list[str] = Field(default_factory=list,
+                                 description="languages to answer in (the customer's, when it is one of them; "
+                                             "else the first); empty: the customer's, whatever it is")
+    policy_file: Path | None = Field(default=None, description="a markdown business policy (like τ-bench's "
+                                                               "wiki.md) that the router and the answers follow")
+    collection: str | None = Field(default=None, description="its help-center collection; default CONCIERGE_QDRANT__"
+                                                             "COLLECTION")
+    tools: list[str] | None = Field(default=None, description="the tools it may offer (names); default all")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _origins_only(cls, data: Any) -> Any:
+        return {"origins": data} if isinstance(data, list) else data
+
+
 class WebSettings(BaseModel):
     """The HTTP server and the widget channel."""
 
@@ -119,10 +147,11 @@ class WebSettings(BaseModel):
     max_message_chars: int = 2000
     agent_api_key: SecretStr | None = Field(
         default=None, description="key human-agent tools (the Slack channel) send as X-Agent-Key; unset = API off")
-    sites: dict[str, list[str]] = Field(
-        default={"demo": []},
-        description="widget site keys and the origins allowed to embed each one (besides this server itself), "
-                    'e.g. {"shop-1": ["https://shop.example"]}')
+    sites: dict[str, SiteSettings] = Field(
+        default={"demo": SiteSettings()},
+        description="widget site keys, each with the origins allowed to embed it (besides this server itself) "
+                    'and its brand, e.g. {"shop-1": ["https://shop.example"]} or {"shop-1": {"origins": [...], '
+                    '"name": "Ada", "policy_file": "policy.md"}} (see README, "Several brands")')
     messages_per_minute: int = Field(default=12, description="messages and confirmations per conversation")
     requests_per_minute_per_ip: int = Field(default=60, description="customer API requests per client address")
     streams_per_conversation: int = Field(default=3, description="event streams open at once per conversation")
@@ -207,6 +236,14 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Where assembled GGUF weights are kept."""
         return self.data_dir / "models"
+
+    def site(self, key: str | None) -> SiteSettings | None:
+        """The site ``key`` names (None: an unknown key); no key at all is the default brand."""
+        if key is None:
+            return SiteSettings()
+        found = self.web.sites.get(key)
+        # A copy made with model_copy(update=…) keeps a bare list unvalidated: read it as the validator would.
+        return SiteSettings.model_validate(found) if isinstance(found, list | dict) else found
 
     def identity_secrets(self) -> list[bytes]:
         """The keys of customer tokens (the first signs); one is generated and kept in data_dir if none is set.

@@ -23,6 +23,10 @@ class ConversationState(TypedDict, total=False):
     hits: list[dict[str, Any]]
     help_center_down: bool  # the search failed (not: found nothing)
     tool_result: dict[str, Any] | None
+    # A write's preview waiting for the customer's answer ({"type": "confirm", "tool", "preview", "args",
+    # "args_hash"}), and the hash they said yes to.
+    pending: dict[str, Any] | None
+    confirmed: str | None
     citations: list[dict[str, str]]
     prompt_tokens: dict[str, int]
     # Set when this turn hands the conversation to a person: {"reason", "action"?}.
@@ -41,6 +45,7 @@ class TurnContext:
 
     customer_id: str | None = None
     conversation_id: str = ""
+    site_key: str | None = None  # the widget's site: which brand, policy, help center and tools
 
 
 def current_customer(state: ConversationState, context: TurnContext) -> str | None:

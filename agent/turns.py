@@ -183,7 +183,8 @@ class TurnRunner:
         part = 0
         async for mode, chunk in self.graph.astream(
                 graph_input, run_config,
-                context=TurnContext(customer_id=conversation.customer_id, conversation_id=conversation.id),
+                context=TurnContext(customer_id=conversation.customer_id, conversation_id=conversation.id,
+                                    site_key=conversation.site_key),
                 stream_mode=["messages", "values"]):
             if mode == "messages":
                 message, meta = chunk

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from agent import prompts
 from agent.decisions import offered_tools
 from agent.deps import GraphDeps
 from agent.nodes.decide import decide_prompt
@@ -19,5 +18,6 @@ def warm_prompts(deps: GraphDeps) -> list[list[BaseMessage]]:
     first), so warming the signed-in one covers that shared prefix too.
     """
     hello = HumanMessage("Hello")
-    router = SystemMessage(decide_prompt(offered_tools(deps.registry, SIGNED_IN, deps.auth_mode)))
-    return [[router, hello], [SystemMessage(prompts.RESPOND), hello]]
+    site = deps.sites(None)  # the default brand's; a site with its own policy warms on its first customer
+    tools = [t for t in offered_tools(deps.registry, SIGNED_IN, deps.auth_mode) if site.offers(t)]
+    return [[SystemMessage(decide_prompt(tools, site)), hello], [SystemMessage(site.answer_prompt()), hello]]

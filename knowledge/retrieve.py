@@ -55,6 +55,11 @@ class Retriever:
         self.min_score = min_score
         self.mode = mode
 
+    def on(self, collection: str) -> Retriever:
+        """The same search over another collection of the same Qdrant (a second brand's help center)."""
+        return Retriever(KnowledgeStore(self.store.client, collection), self.embedder, top_k=self.top_k,
+                         min_score=self.min_score, mode=self.mode)
+
     def ranked(self, query: str, top_k: int | None = None, *, mode: Mode | None = None,
                category: str | None = None, locale: str | None = None) -> list[Hit]:
         """The best chunks for ``query``, best first, with no relevance threshold."""

@@ -7,7 +7,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,12 +19,14 @@ import uvicorn
 from fastapi import FastAPI
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import SecretStr
 
+from agent.app import build, open_retriever
+from agent.chat import ChatService
 from agent.db import make_engine, upgrade_schema
 from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
-from agent.runtime import open_retriever
 from agent.server import create_app, server_config
 from agent.server_process import free_port
 from agent.settings import Settings
@@ -210,7 +212,7 @@ def postgres_template(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -
     """A Postgres database migrated and seeded once, with LangGraph's checkpoint tables: tests copy it."""
     import asyncio
 
-    from agent.runtime import open_checkpointer
+    from agent.app import open_checkpointer
 
     name = postgres.create_database()
     settings = make_settings(tmp_path_factory.mktemp("pg-template"), db={"url": postgres.url(name)})
@@ -296,6 +298,18 @@ def make_app(settings: Settings, retriever: Retriever, model: BaseChatModel, clo
     if web:
         settings = settings.model_copy(update={"web": settings.web.model_copy(update=web)})
     return create_app(settings, model=model, retriever=retriever, clock=clock or pinned_clock())
+
+
+def in_services(settings: Settings, go: Callable[[ChatService], Awaitable[Any]], **overrides: Any) -> Any:
+    """``await go(chat)`` with the services the composition root builds (agent/app.py), on a fresh event loop.
+
+    The checkpointer is in memory unless ``overrides`` name one; the rest as ``settings`` configure it.
+    """
+    async def main() -> Any:
+        async with build(settings, **{"checkpointer": InMemorySaver(), **overrides}) as services:
+            return await go(services.chat)
+
+    return asyncio.run(main())
 
 
 def decision(action: str, **args: Any) -> str:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
@@ -67,6 +67,27 @@ class ToolContext:
 
 
 ApprovalRule = Callable[[ToolContext, dict[str, Any], Any], bool]
+# Whether a tool may be offered given the facts in focus (an agent.facts.Facts; see tools/hookspecs.py).
+Prepare = Callable[[Any], bool]
+# A write's effect in words, from its arguments and its dry run's (or its applied run's) result.
+Preview = Callable[[dict[str, Any], Any], str]
+# A read's result as the answer prompt gets it (shorter than the full record).
+Render = Callable[[Any], str]
+# Whether an argument's value appears in the conversation (lower-cased): the model did not invent it.
+Said = Callable[[str, str], bool]
+
+
+def said(value: str, conversation: str) -> bool:
+    """The default grounding check: the value appears in the (lower-cased) conversation as it is."""
+    return value.lower() in conversation
+
+
+@dataclass(frozen=True)
+class Example:
+    """A few-shot line for the router: what a customer says, and the arguments this tool then takes."""
+
+    said: str
+    args: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,14 @@ class Tool:
     access: Access = Access.CUSTOMER
     plugin: str = ""
     approval_if: ApprovalRule | None = None
+    offered: bool = True  # False: registered for replays and staff, never offered to the router
+    auth_modes: frozenset[str] | None = None  # an AUTH tool used only in these auth modes (None: all)
+    prepare: Prepare | None = None
+    # Arguments whose values must appear in the conversation or the facts, each with its check.
+    grounded: Mapping[str, Said] = field(default_factory=dict)
+    example: Example | None = None
+    preview: Preview | None = None
+    render: Render | None = None
 
     @cached_property
     def _schema(self) -> dict[str, Any]:
@@ -106,6 +135,26 @@ class Tool:
     def __call__(self, ctx: ToolContext, **args: Any) -> Any:
         return self.fn(ctx, **args)
 
+    def is_grounded(self, args: dict[str, Any], conversation: str) -> bool:
+        """Whether every grounded argument in ``args`` appears in ``conversation`` (not invented by the model)."""
+        seen = conversation.lower()
+        return all(check(str(args[k]), seen) for k, check in self.grounded.items() if args.get(k))
+
+    def offered_for(self, facts: Any) -> bool:
+        """Whether this tool's precondition can hold for the records in focus (``prepare``, when set)."""
+        return self.prepare is None or bool(self.prepare(facts))
+
+    def describe(self, args: dict[str, Any], data: Any = None) -> str:
+        """What a call does, in words a customer confirms: the tool's ``preview``, or its arguments listed."""
+        if self.preview is not None:
+            return self.preview(args, data)
+        shown = ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in args.items())
+        return f"{self.description.rstrip('.')} — {shown}" if shown else self.description
+
+    def result_text(self, data: Any) -> str:
+        """The result as the answer prompt gets it: the tool's ``render``, or compact JSON."""
+        return self.render(data) if self.render is not None else to_model_text(data)
+
     def stamped(self, plugin: str) -> Tool:
         """This tool, marked as coming from ``plugin``."""
         return replace(self, plugin=plugin)
@@ -129,20 +178,40 @@ def _args_model(fn: Callable[..., Any]) -> type[BaseModel]:
 @overload
 def tool(fn: Callable[..., Any], /) -> Tool: ...
 @overload
-def tool(*, risk: Risk = ..., access: Access = ..., name: str | None = ...,
-         approval_if: ApprovalRule | None = ...) -> Callable[[Callable[..., Any]], Tool]: ...
+def tool(*, risk: Risk = ..., access: Access = ..., name: str | None = ..., approval_if: ApprovalRule | None = ...,
+         offered: bool = ..., auth_modes: Iterable[str] | None = ..., prepare: Prepare | None = ...,
+         grounded: Iterable[str] | Mapping[str, Said] = ..., example: Example | None = ...,
+         preview: Preview | None = ..., render: Render | None = ...) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(fn: Callable[..., Any] | None = None, /, *, risk: Risk = Risk.READ, access: Access = Access.CUSTOMER,
-         name: str | None = None, approval_if: ApprovalRule | None = None) -> Any:
-    """Turn a typed function into a :class:`Tool` (usable bare, ``@tool``, or configured)."""
+         name: str | None = None, approval_if: ApprovalRule | None = None, offered: bool = True,
+         auth_modes: Iterable[str] | None = None, prepare: Prepare | None = None,
+         grounded: Iterable[str] | Mapping[str, Said] = (),
+         example: Example | None = None, preview: Preview | None = None, render: Render | None = None) -> Any:
+    """Turn a typed function into a :class:`Tool` (usable bare, ``@tool``, or configured).
+
+    Beyond the function: ``risk`` and ``access`` say what it needs first; ``approval_if`` when a person must
+    approve; ``offered=False`` keeps it from the router; ``auth_modes`` limits an AUTH tool to those modes;
+    ``prepare(facts)`` decides per decision whether it can be offered; ``grounded`` names the arguments the
+    model must not invent (with a check of how they may be said, when the value as it is is too strict);
+    ``example`` is its few-shot line; ``preview(args, data)`` says in words what a write will do (and did);
+    ``render(data)`` shortens a read's result for the answer prompt.
+    """
 
     def wrap(f: Callable[..., Any]) -> Tool:
         doc = inspect.getdoc(f)
         if not doc:
             raise TypeError(f"tool {f.__name__}: the docstring is the tool's description; write one")
+        fields = _args_model(f)
+        checks = dict(grounded) if isinstance(grounded, Mapping) else dict.fromkeys(grounded, said)
+        unknown = set(checks) - set(fields.model_fields)
+        if unknown:
+            raise TypeError(f"tool {f.__name__}: grounded names {', '.join(sorted(unknown))}, not its parameters")
         return Tool(name=name or f.__name__, description=doc.split("\n\n")[0].replace("\n", " "), fn=f,
-                    args_model=_args_model(f), risk=risk, access=access, approval_if=approval_if)
+                    args_model=fields, risk=risk, access=access, approval_if=approval_if, offered=offered,
+                    auth_modes=frozenset(auth_modes) if auth_modes is not None else None, prepare=prepare,
+                    grounded=checks, example=example, preview=preview, render=render)
 
     return wrap(fn) if fn is not None else wrap
 

@@ -1,12 +1,13 @@
-"""Tool discovery through the entry-point group ``concierge.tools``.
+"""Plugin discovery through the entry-point group ``concierge.plugins``, and the tools they register.
 
 A plugin is an installed distribution that declares, in its pyproject.toml::
 
-    [project.entry-points."concierge.tools"]
-    store-credit = "concierge_store_credit:register_tools"
+    [project.entry-points."concierge.plugins"]
+    store-credit = "concierge_store_credit.plugin"
 
-and defines ``register_tools(register)``, calling ``register(tool)`` for each of
-its tools. The built-in order and listing tools register through the same hook.
+naming a module that implements hooks of tools/hookspecs.py (``register_tools``
+calls ``register(tool)`` for each of its tools). The built-in order and listing
+systems load through the same group.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
+from typing import Any
 
+import pluggy
+
+from tools import hookspecs
 from tools.api import Access, Risk, Tool
 
 log = logging.getLogger(__name__)
-GROUP = "concierge.tools"
+GROUP = "concierge.plugins"
 Register = Callable[[Tool], None]
 
 
@@ -31,10 +36,30 @@ class UnknownTool(KeyError):
 
 
 class Registry:
-    """The tools available in this process, each stamped with its plugin."""
+    """The plugins loaded in this process: their tools, each stamped with its plugin, and their other hooks."""
 
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        self._manager = pluggy.PluginManager(hookspecs.PROJECT)
+        self._manager.add_hookspecs(hookspecs)
+
+    @property
+    def hook(self) -> Any:
+        """The plugins' hooks (tools/hookspecs.py), e.g. ``registry.hook.gather_facts(reader=…)``."""
+        return self._manager.hook
+
+    def check(self) -> None:
+        """Refuse a plugin that implements a hook tools/hookspecs.py does not define (a misspelt name)."""
+        self._manager.check_pending()
+
+    def implementations(self, hook: str) -> list[tuple[str, Callable[..., Any]]]:
+        """Each plugin's implementation of ``hook`` as (plugin, function), by plugin name: to call one at a time."""
+        found = getattr(self._manager.hook, hook).get_hookimpls()
+        return sorted(((impl.plugin_name, impl.function) for impl in found), key=lambda pair: pair[0])
+
+    def plugins(self) -> list[str]:
+        """The names of the loaded plugins, sorted."""
+        return sorted(name for name, _ in self._manager.list_name_plugin())
 
     def add(self, tool: Tool, plugin: str) -> None:
         """Register ``tool`` as coming from ``plugin``; a second tool of the same name is an error."""
@@ -46,9 +71,12 @@ class Registry:
                                 f"plugin {plugin!r}. Rename one, or leave one plugin out of CONCIERGE_TOOLS__PLUGINS.")
         self._tools[tool.name] = tool.stamped(plugin)
 
-    def load(self, plugin: str, hook: Callable[[Register], None]) -> None:
-        """Run one plugin's ``register_tools`` hook."""
-        hook(lambda t: self.add(t, plugin))
+    def load(self, plugin: str, implementation: object) -> None:
+        """Load one plugin: its hooks, and the tools its ``register_tools`` registers (stamped with its name)."""
+        self._manager.register(implementation, name=plugin)
+        register_tools: Callable[[Register], None] | None = getattr(implementation, "register_tools", None)
+        if register_tools is not None:
+            register_tools(lambda t: self.add(t, plugin))
 
     def get(self, name: str) -> Tool:
         """The tool called ``name``."""
@@ -77,7 +105,7 @@ class Registry:
 
 
 def load_registry(allow: Iterable[str] | None = None) -> Registry:
-    """Discover and load every ``concierge.tools`` plugin (only those in ``allow``, when given)."""
+    """Discover and load every ``concierge.plugins`` plugin (only those in ``allow``, when given)."""
     allowed = set(allow) if allow is not None else None
     registry = Registry()
     found = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
@@ -86,6 +114,7 @@ def load_registry(allow: Iterable[str] | None = None) -> Registry:
             log.info("plugin %s is installed but not allowed; skipping", ep.name)
             continue
         registry.load(ep.name, ep.load())
+    registry.check()
     missing = (allowed or set()) - {ep.name for ep in found}
     if missing:
         raise RuntimeError(f"Allowed plugin(s) {', '.join(sorted(missing))} are not installed "

@@ -76,12 +76,6 @@ def _default_key(conversation_id: str, customer_id: str | None, digest: str) -> 
     return hashlib.sha256(f"{conversation_id}|{customer_id}|{digest}".encode()).hexdigest()
 
 
-def describe(tool: Tool, args: dict[str, Any]) -> str:
-    """A plain preview of a call, for the customer to confirm."""
-    shown = ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in args.items())
-    return f"{tool.description.rstrip('.')} — {shown}" if shown else tool.description
-
-
 class ToolRunner:
     """Runs registered tools under the rules above."""
 
@@ -131,12 +125,12 @@ class ToolRunner:
         finally:
             ctx.session.rollback()
         if confirmed != digest:
-            return ToolResult(Status.CONFIRM, tool.name, args, data=preview, message=describe(tool, args),
+            return ToolResult(Status.CONFIRM, tool.name, args, data=preview, message=tool.describe(args, preview),
                               args_hash=digest)
         needs_approval = tool.risk is Risk.APPROVAL or (tool.approval_if is not None
                                                           and tool.approval_if(ctx, args, preview))
         if needs_approval and not approved_by:
-            return ToolResult(Status.APPROVAL, tool.name, args, data=preview, message=describe(tool, args),
+            return ToolResult(Status.APPROVAL, tool.name, args, data=preview, message=tool.describe(args, preview),
                               args_hash=digest)
         audit = {"confirmed_by": f"customer:{ctx.customer_id}" if ctx.customer_id else "customer",
                  "approved_by": approved_by}

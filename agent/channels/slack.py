@@ -8,7 +8,7 @@
   (or drops) exactly the waiting action, audited with the agent's Slack identity.
 - Mentioning the bot in a thread asks the model for a suggested reply, grounded in the help center and the
   customer's records, shown only to that agent with a button to send it.
-- ``/concierge order #W…`` and ``/concierge reservation HM…`` look records up, visible only to the caller.
+- ``/concierge <kind> <id>`` looks a record up in the plugin it belongs to, visible only to the caller.
 
 HTTP mode goes through bolt's FastAPI adapter at ``/slack/events`` (bolt verifies the signatures);
 ``concierge slack socket`` runs the same app over Socket Mode. An event Slack delivers again (it retries
@@ -37,16 +37,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent import prompts
+from agent.app import Services
 from agent.approvals import ApprovalError, decide_approval
-from agent.channels.slack_relay import ORDER_ID, SlackRelay, button, plain
+from agent.channels.slack_relay import SlackRelay, button, plain
 from agent.channels.slack_threads import SlackDelivery, conversation_of
 from agent.facts import gather
 from agent.handoff import HUMAN, HandoffError
 from agent.injection import scrub
 from agent.jobs import Workers
-from agent.runtime import Services
-from tools.listings.models import Reservation
-from tools.orders.store import order_record
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +67,8 @@ class SlackChannel:
         self.app = AsyncApp(client=self.client, signing_secret=s.signing_secret.get_secret_value()
                             if s.signing_secret else None)
         self._names: dict[str, str] = {}
-        self.relay = SlackRelay(services.chat.events, services.chat.jobs, workers, self.client, self.channel)
+        self.relay = SlackRelay(services.chat.events, services.chat.jobs, workers, self.client, self.channel,
+                                record_ids=self.record_ids)
         self._register()
 
     async def _say(self, ts: str, text: str) -> None:
@@ -192,9 +191,9 @@ class SlackChannel:
         @app.command("/concierge")
         async def command(ack, command) -> None:
             words = command.get("text", "").split()
-            if len(words) != 2 or words[0] not in ("order", "reservation"):
-                await ack(response_type="ephemeral",
-                          text="Usage: `/concierge order #W1234567` or `/concierge reservation HM1234ABCD`")
+            if len(words) != 2:  # the first word says what kind of record ("order", "reservation"): any reads
+                await ack(response_type="ephemeral", text="Usage: `/concierge <kind> <id>`, e.g. a record id "
+                                                          "from a ticket: `/concierge order #W1234567`")
                 return
             await ack(response_type="ephemeral", text=self.describe(words[1]))
 
@@ -205,33 +204,25 @@ class SlackChannel:
             await self.services.chat.handoff.take(conversation_id, name)
         await self.services.chat.handoff.agent_message(conversation_id, name, text, via="slack")
 
+    def record_ids(self, text: str) -> list[str]:
+        """The plugins' record ids that ``text`` names (each plugin's ``record_ids`` hook)."""
+        return sorted({i for found in self.services.runner.registry.hook.record_ids(text=text) for i in found})
+
     def describe(self, identifier: str) -> str:
-        """A staff view of an order or reservation, for Slack."""
-        key = identifier.strip().upper()
+        """A staff view of the record ``identifier`` names, from the plugin it belongs to (for Slack)."""
+        key = identifier.strip()
         with Session(self.services.engine) as session:
-            if ORDER_ID.fullmatch(key.lstrip("#")) or ORDER_ID.fullmatch(key):
-                order_id = "#" + key.lstrip("#")
-                order = order_record(session, order_id)
-                if order is None:
-                    return f"No order {order_id}."
-                items = "; ".join(f"{i['name']} ({', '.join(map(str, i['options'].values()))}) ${i['price']:.2f}"
-                                  for i in order["items"])
-                return (f"*Order {order_id}* — {order['status']}, customer `{order['user_id']}`, ship to "
-                        f"{order['address']['city']}, {order['address']['state']}\nItems: {items}")
-            reservation = session.get(Reservation, key)
-            if reservation is None:
-                return f"No order or reservation {key}."
-            return (f"*Reservation {key}* — {reservation.status}, guest `{reservation.guest_id}`, listing "
-                    f"`{reservation.listing_id}`, {reservation.check_in} to {reservation.check_out}, "
-                    f"{reservation.guests} guests, total ${reservation.total:,.2f}")
+            found = self.services.runner.registry.hook.staff_lookup(session=session, key=key)
+        return found or f"Nothing is known by {plain(key)}."
 
     async def suggest(self, conversation_id: str) -> str:
         """A suggested next reply: the model, grounded in the help center and the customer's records."""
         services = self.services
         transcript = services.chat.transcript(conversation_id)[-8:]
-        customer = services.chat.get_conversation(conversation_id).customer_id
+        conversation = services.chat.get_conversation(conversation_id)
+        customer, site = conversation.customer_id, services.sites(conversation.site_key)
         last = next((m.text for m in reversed(transcript) if m.role == "customer"), "")
-        hits = await asyncio.to_thread(services.retriever.search, last) if last else []
+        hits = await asyncio.to_thread(site.retriever.search, last) if last else []
         said = "\n".join(m.text for m in transcript)
         facts = await asyncio.to_thread(gather, services.runner, customer, said,
                                         services.settings.tools.auth_mode, conversation_id)
@@ -239,7 +230,7 @@ class SlackChannel:
         lines = "\n".join(f"{m.role}: {m.text}" for m in transcript)
         task = prompts.ASSIST.format(facts=scrub(facts.text()) or "(customer not signed in)", excerpts=excerpts,
                                      conversation=lines)
-        answer = await services.model.chat.ainvoke([SystemMessage(prompts.RESPOND), HumanMessage(task)])
+        answer = await services.model.chat.ainvoke([SystemMessage(site.answer_prompt()), HumanMessage(task)])
         return answer.text.strip()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,7 +26,6 @@ from agent.jobs import Job, JobQueue, Workers
 
 log = logging.getLogger(__name__)
 POST_TICKET, RELAY, LANE = "slack.ticket", "slack.relay", "slack"
-ORDER_ID, RESERVATION_ID = re.compile(r"#?W\d{7}", re.I), re.compile(r"\bHM[0-9A-Z]{8}\b")
 REASONS = {"customer_asked": "asked for a person", "model_decided": "the assistant could not help",
            "approval": "an action needs approval", "repeated_failure": "the assistant failed repeatedly",
            "model_error": "the model is unavailable", "staff": "escalated by staff"}
@@ -64,8 +63,9 @@ class SlackRelay:
     """Queues and posts a conversation's tickets and messages to its Slack thread."""
 
     def __init__(self, events: EventLog, jobs: JobQueue, workers: Workers, client: AsyncWebClient,
-                 channel: str) -> None:
+                 channel: str, record_ids: Callable[[str], list[str]] = lambda _text: []) -> None:
         self.events, self.jobs, self.engine, self.client, self.channel = events, jobs, events.engine, client, channel
+        self.record_ids = record_ids  # the plugins' ids in a text (their record_ids hook)
         events.observers.append(self.observe)
         workers.handle(POST_TICKET, self.post_ticket)
         workers.handle(RELAY, self.relay)
@@ -101,9 +101,7 @@ class SlackRelay:
             if ticket is None or posted is not None:
                 return None
             said = " ".join(m.text for m in transcript(session, ticket.conversation_id) if m.role == "customer")
-        records = sorted({m.upper().lstrip("#") for m in ORDER_ID.findall(said)}) + sorted(
-            set(RESERVATION_ID.findall(said)))
-        return ticket, records
+        return ticket, self.record_ids(said)
 
     async def relay(self, job: Job) -> None:
         """Post one event of the conversation in its ticket's thread."""

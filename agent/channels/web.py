@@ -2,7 +2,8 @@
 
 Contract (relied on by the widget and the tests):
 
-- ``POST /v1/conversations`` ``{"customer_token"?, "site_key"?}`` -> 201 ``{"id", "customer_id", "access_token"}``
+- ``POST /v1/conversations`` ``{"customer_token"?, "site_key"?}`` -> 201
+  ``{"id", "customer_id", "customer_name", "access_token"}``
 - Every other request on a conversation carries ``Authorization: Bearer <access_token>``: without it a 401
   that says what is missing; with a wrong one a 404, exactly as for an id that does not exist; a signed-in
   customer's conversation idle longer than ``CONCIERGE_WEB__CONVERSATION_TTL_S`` is a 401.
@@ -25,9 +26,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field, StrictBool
+from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.access import expired, holds, well_formed
+from agent.app import Services
 from agent.channels.bodies import RequestBody
 from agent.channels.limits import RateLimits, client_address
 from agent.channels.widget import allowed_origins
@@ -35,7 +38,7 @@ from agent.chat import Unavailable
 from agent.conversations import Conversation, is_conversation_id
 from agent.events import parse_position
 from agent.identity import InvalidToken, verify_customer
-from agent.runtime import Services
+from agent.settings import SiteSettings
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit integers in every store
@@ -110,13 +113,23 @@ class CreateConversation(RequestBody):
     site_key: str | None = Field(default=None, max_length=100, description="the widget's site key")
 
 
+class SiteView(BaseModel):
+    """What the widget shows of the site's brand."""
+
+    name: str
+    greeting: str
+    tagline: str
+
+
 class ConversationCreated(BaseModel):
     """Response of POST /v1/conversations."""
 
     id: str
     customer_id: str | None
+    customer_name: str | None = Field(description="the signed-in customer's name, to greet them by")
     access_token: str = Field(description="send as `Authorization: Bearer …` on every request on this conversation; "
                                           "shown only once")
+    site: SiteView = Field(description="the brand of the site key (CONCIERGE_WEB__SITES), for the widget")
 
 
 class PostMessage(RequestBody):
@@ -139,6 +152,8 @@ class Transcript(BaseModel):
 
     id: str
     customer_id: str | None
+    customer_name: str | None
+    site: SiteView
     mode: str
     messages: list[TranscriptEntry]
     last_event_id: int = Field(description="the latest event id: subscribe with ?after= this to get only new ones")
@@ -159,7 +174,23 @@ def create_conversation(services: ServicesDep, body: CreateConversation | None =
         except InvalidToken as exc:
             raise _unauthorized(str(exc)) from None
     conversation, token = services.chat.create_conversation(customer_id, body.site_key)
-    return ConversationCreated(id=conversation.id, customer_id=customer_id, access_token=token)
+    return ConversationCreated(id=conversation.id, customer_id=customer_id,
+                               customer_name=customer_name(services, customer_id), access_token=token,
+                               site=site_view(services, body.site_key))
+
+
+def site_view(services: Services, site_key: str | None) -> SiteView:
+    """The brand the widget shows for ``site_key`` (a key since removed from the settings: the default)."""
+    site = services.settings.site(site_key) or SiteSettings()
+    return SiteView(name=site.name, greeting=site.greeting, tagline=site.tagline)
+
+
+def customer_name(services: Services, customer_id: str | None) -> str | None:
+    """The customer's name from the plugin that knows them (its ``customer_name`` hook), for the widget."""
+    if customer_id is None:
+        return None
+    with Session(services.engine) as session:
+        return services.runner.registry.hook.customer_name(session=session, customer_id=customer_id)
 
 
 UNSTORED = HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -241,7 +272,9 @@ async def events(conversation: ConversationDep, services: ServicesDep, limits: L
 def get_transcript(conversation: ConversationDep, services: ServicesDep) -> Transcript:
     """The conversation so far."""
     cid = conversation.id
-    return Transcript(id=cid, customer_id=conversation.customer_id, mode=conversation.mode,
+    return Transcript(id=cid, customer_id=conversation.customer_id,
+                      customer_name=customer_name(services, conversation.customer_id),
+                      site=site_view(services, conversation.site_key), mode=conversation.mode,
                       last_event_id=conversation.last_event_id, messages=[
         TranscriptEntry(role=m.role, text=m.text, citations=m.citations, created_at=m.created_at.isoformat())
         for m in services.chat.transcript(cid)])

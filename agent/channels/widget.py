@@ -29,7 +29,8 @@ def allowed_origins(settings: Settings, site_key: str | None) -> list[str] | Non
     """The origins allowed to embed ``site_key`` (besides this server), or None for an unknown key."""
     if site_key is None:
         return None
-    return settings.web.sites.get(site_key)
+    site = settings.site(site_key)
+    return site.origins if site is not None else None
 
 
 def _settings(request: Request) -> Settings:
@@ -101,9 +102,8 @@ class OriginCheck:
         if not origin or origin == f"{scope['scheme']}://{headers.get('host', '')}":
             await self.app(scope, receive, send)
             return
-        sites = self.settings.web.sites
         if scope["method"] == "OPTIONS":  # a preflight carries no site key: any site allowing the origin will do
-            if not any(origin in origins for origins in sites.values()):
+            if not any(origin in (allowed_origins(self.settings, key) or []) for key in self.settings.web.sites):
                 await JSONResponse({"detail": f"Origin {origin} may not use this API."},
                                    status.HTTP_403_FORBIDDEN)(scope, receive, send)
                 return

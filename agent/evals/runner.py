@@ -17,23 +17,17 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlmodel import Session, select
 
-from agent.chat import ChatService
+from agent.app import Services, build
 from agent.db import make_engine, upgrade_schema
-from agent.deps import GraphDeps
 from agent.evals.customers import SimulatedCustomer
 from agent.evals.scenarios import Scenario, make_customer, scripted_router
-from agent.graph import build_graph
 from agent.handoff import BOT
 from agent.llm.scripted import ScriptedChat
 from agent.settings import Settings
 from knowledge.retrieve import Retriever
 from tools.audit import ToolAudit
 from tools.clock import noon
-from tools.listings.models import Reservation
-from tools.orders.replay import changed_records
-from tools.orders.store import export_store, order_record
-from tools.registry import load_registry
-from tools.runner import ToolRunner
+from tools.registry import Registry, load_registry
 
 # Stays are laid out around this day and tools see it as today, so a suite gives the same results any day.
 EVAL_DAY = date(2026, 11, 23)
@@ -55,8 +49,8 @@ class Outcome:
     transcript: list[list[str]] = field(default_factory=list)  # [who, text], for reading a failure
 
 
-def _rules(scenario: Scenario, audits: list[ToolAudit]) -> list[str]:
-    """The rules no scenario may break, checked against the audit log."""
+def _rules(scenario: Scenario, audits: list[ToolAudit], registry: Registry) -> list[str]:
+    """The rules no scenario may break, checked against the audit log (and the plugins' own rules)."""
     broken = []
     for a in audits:
         if a.status != "applied":
@@ -65,44 +59,39 @@ def _rules(scenario: Scenario, audits: list[ToolAudit]) -> list[str]:
             broken.append(f"{a.tool} applied without the customer's confirmation")
         if a.customer_id != scenario.account:
             broken.append(f"{a.tool} applied for {a.customer_id}, not the conversation's customer")
-        order_id = (a.args or {}).get("order_id")
-        if order_id and (a.result or {}).get("user_id") not in (None, scenario.account):
-            broken.append(f"{a.tool} touched order {order_id} of another customer")
+        for found in registry.hook.eval_violations(account=scenario.account, tool=a.tool, args=a.args or {},
+                                                   result=a.result):
+            broken += found or []
     return broken
-
-
-def _reservation_record(session: Session, reservation_id: str) -> dict[str, Any] | None:
-    row = session.get(Reservation, reservation_id)
-    return row.model_dump(mode="json") if row else None
-
-
-READERS = {"orders": order_record, "reservations": _reservation_record}
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """The freshly seeded stores every scenario starts from: the file, and its τ-bench export."""
+    """The freshly seeded stores every scenario starts from: the file, and the plugins' snapshots of it."""
 
     path: Path
     store: dict[str, Any]
 
 
-def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], baseline: Baseline) -> list[str]:
-    """Differences between the stores and what the scenario expects."""
+def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], baseline: Baseline,
+               registry: Registry) -> list[str]:
+    """Differences between the stores and what the scenario expects (records read through the plugins' hooks)."""
     failures = []
     for table, records in scenario.changed.items():
         for key, fields in records.items():
-            record = READERS[table](session, key) or {}
+            record = registry.hook.eval_record(session=session, table=table, key=key) or {}
             failures += [f"{table} {key}: {k} is {record.get(k)!r}, expected {v!r}"
                          for k, v in fields.items() if record.get(k) != v]
-    touched = {v for a in audits if a.status == "applied"
-               for v in ((a.args or {}).get("order_id"), (a.args or {}).get("reservation_id")) if v}
+    # The records a write named: its grounded arguments (an order id, a reservation code).
+    touched = {str(value) for a in audits if a.status == "applied" and a.tool in registry
+               for name, value in (a.args or {}).items() if value and name in registry.get(a.tool).grounded}
     failures += [f"{key} changed but should not have" for key in scenario.unchanged if key in touched]
     done = {a.tool for a in audits if a.status == "applied"}
     failures += [f"{tool} was not applied" for tool in scenario.applied if tool not in done]
     if scenario.expected_records is not None:
         session.connection().exec_driver_sql(f"ATTACH DATABASE '{baseline.path}' AS fresh")
-        changed = changed_records(session, baseline.store)
+        changed = {table: records for found in registry.hook.eval_changes(session=session, snapshot=baseline.store)
+                   if found for table, records in found.items()}
         for table in sorted(set(changed) | set(scenario.expected_records)):
             got, want = changed.get(table, {}), scenario.expected_records.get(table, {})
             for key in sorted(set(got) | set(want)):
@@ -117,12 +106,13 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
                        settings: Settings, baseline: Baseline, customer: SimulatedCustomer) -> Outcome:
     """Play the conversation, then check the stores, the replies, the mode and the rules."""
     local = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": scenario.auth_mode})})
-    registry = load_registry(["orders", "listings"])
-    clock = noon(EVAL_DAY)
-    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, local, clock=clock), auth_mode=scenario.auth_mode,
-                     prompt_budget=settings.model.prompt_budget)
-    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
+    async with build(local, model=model, retriever=retriever, engine=engine, clock=noon(EVAL_DAY),
+                     checkpointer=InMemorySaver()) as services:
+        return await _play(scenario, services, baseline, customer)
+
+
+async def _play(scenario: Scenario, services: Services, baseline: Baseline, customer: SimulatedCustomer) -> Outcome:
+    chat, registry, engine = services.chat, services.runner.registry, services.engine
     conversation, _ = chat.create_conversation(scenario.customer)
     outcome = Outcome(scenario.name, scenario.category, True)
     started = time.monotonic()
@@ -143,10 +133,10 @@ async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, re
     outcome.failures += [f"a reply says {fact!r}" for fact in scenario.reply_excludes if fact.lower() in replies]
     with Session(engine) as session:
         audits = list(session.exec(select(ToolAudit)).all())
-        outcome.failures += _end_state(scenario, session, audits, baseline)
+        outcome.failures += _end_state(scenario, session, audits, baseline, registry)
     if scenario.mode is not None and chat.mode(conversation.id) != scenario.mode:
         outcome.failures.append(f"mode is {chat.mode(conversation.id)}, expected {scenario.mode}")
-    outcome.violations = _rules(scenario, audits)
+    outcome.violations = _rules(scenario, audits, registry)
     outcome.passed = not outcome.failures and not outcome.violations
     return outcome
 
@@ -162,29 +152,27 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
     follows its script (graph logic only).
     ``customer``: "fact" (rule-based) or "model" (``customer_model`` plays it); scripted turns win.
     """
-    from tools.listings import seed_listings
-    from tools.orders import seed_orders
-
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="evals-") as scratch:
         template = Path(scratch) / "template.db"
         base = settings.model_copy(update={"db": settings.db.model_copy(update={"url": f"sqlite:///{template}"})})
         engine = make_engine(base)
-        upgrade_schema(engine)
-        seed_orders(engine)
-        seed_listings(engine, today=EVAL_DAY)
-        with Session(engine) as session:  # exported only for suites that compare whole τ-bench records
+        upgrade_schema(engine, settings.tools.plugins)
+        plugins = load_registry(settings.tools.plugins).hook
+        plugins.seed(engine=engine, today=EVAL_DAY)
+        with Session(engine) as session:  # snapshots only for suites that compare whole records
             needed = any(s.expected_records is not None for s in scenarios)
-            baseline = Baseline(template, export_store(session) if needed else {})
+            snapshots = plugins.eval_snapshot(session=session) if needed else []
+            baseline = Baseline(template, {k: v for found in snapshots if found for k, v in found.items()})
         engine.dispose()
         for n, scenario in enumerate(scenarios):
             copy = Path(scratch) / f"run{n}.db"
             shutil.copy(template, copy)
-            engine = make_engine(base.model_copy(update={"db": base.db.model_copy(
-                update={"url": f"sqlite:///{copy}"})}))
+            on_copy = base.model_copy(update={"db": base.db.model_copy(update={"url": f"sqlite:///{copy}"})})
+            engine = make_engine(on_copy)
             used = model or (model_for(scenario) if model_for else ScriptedChat(fn=scripted_router(scenario.script)))
             who = make_customer(scenario, customer, customer_model)
-            outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, settings, baseline, who))
+            outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, on_copy, baseline, who))
             engine.dispose()
             copy.unlink()
             outcomes.append(outcome)

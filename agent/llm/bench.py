@@ -14,6 +14,7 @@ import resource
 import time
 import uuid
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -35,10 +36,10 @@ QUESTIONS = ["My order #W2611340 is still pending. Can I cancel it, and when do 
 
 
 def policy_prompt(tokens: int = 560) -> str:
-    """The start of τ-bench's store policy, cut to about ``tokens`` tokens."""
-    from tools.orders.seed import tau_data_dir
-
-    words = (tau_data_dir() / "wiki.md").read_text().split()
+    """The built-in help center's store articles, cut to about ``tokens`` tokens (a policy-sized prefix)."""
+    corpus = resources.files("knowledge") / "corpus" / "store"
+    words = "\n\n".join(a.read_text() for a in sorted(corpus.iterdir(), key=lambda a: a.name)
+                         if a.name.endswith(".md")).split()
     text = ""
     for n in range(len(words)):
         if count_tokens(" ".join(words[: n + 1])) > tokens:

@@ -1,11 +1,12 @@
 """Schema migrations (Alembic) for the engine's tables and every plugin's, on SQLite and Postgres alike.
 
 One Alembic environment, several independent branches sharing one ``alembic_version`` table: the
-engine's (``agent/migrations/versions``) and one per tool plugin, found through the entry-point group
-``concierge.migrations`` (name = the plugin's name, value = the package holding its revision files)::
+engine's (``agent/migrations/versions``) and one per plugin, whose ``migrations`` hook
+(tools/hookspecs.py) names the package holding its revision files::
 
-    [project.entry-points."concierge.migrations"]
-    store-credit = "concierge_store_credit.migrations"
+    @hookimpl
+    def migrations() -> str:
+        return "concierge_store_credit.migrations"
 
 ``concierge db upgrade`` (and ``concierge serve`` / ``seed`` at start) applies every branch up to its head.
 A database made before migrations existed is adopted: a branch whose first revision's tables are all
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from alembic import command
@@ -26,8 +26,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+from tools.registry import load_registry
+
 log = logging.getLogger(__name__)
-GROUP = "concierge.migrations"
 HERE = Path(__file__).parent
 
 
@@ -37,12 +38,8 @@ class MigrationError(RuntimeError):
 
 def version_locations(plugins: Iterable[str] | None = None) -> list[Path]:
     """The engine's revisions and those of the installed plugins (only ``plugins``, when given)."""
-    allowed = set(plugins) if plugins is not None else None
-    found = [HERE / "versions"]
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        if allowed is None or ep.name in allowed:
-            found.append(Path(import_module(ep.value).__file__).parent)  # type: ignore[arg-type]
-    return found
+    packages = sorted(filter(None, load_registry(plugins).hook.migrations()))
+    return [HERE / "versions"] + [Path(import_module(p).__file__).parent for p in packages]  # type: ignore[arg-type]
 
 
 def _config(connection: Connection, plugins: Iterable[str] | None) -> Config:

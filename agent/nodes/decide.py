@@ -28,6 +28,7 @@ from agent.injection import scrub
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from agent.nodes._common import last_customer_text, recent_turns
+from agent.sites import Site
 from agent.state import ConversationState, TurnContext, current_customer
 from tools.api import Tool
 from tools.runner import args_hash
@@ -35,13 +36,15 @@ from tools.runner import args_hash
 log = logging.getLogger(__name__)
 
 
-def decide_prompt(tools: list[Tool]) -> str:
-    """The router's system prompt for the tools on offer (stable per set of tools, so it stays cached)."""
+def decide_prompt(tools: list[Tool], site: Site) -> str:
+    """The router's system prompt for the tools on offer (stable per site and set of tools, so it stays cached)."""
     lines = "".join(prompts.TOOL_LINE.format(name=t.name, description=t.description.rstrip("."),
                                              args=json.dumps(sorted(t.parameters().get("properties", {}))))
                     for t in tools)
-    examples = "".join(prompts.TOOL_EXAMPLES.get(t.name, "") for t in tools)
-    return prompts.DECIDE.format(tool_lines=lines, tool_examples=examples)
+    examples = "".join(prompts.TOOL_EXAMPLE.format(said=t.example.said, decision=json.dumps(
+        {"action": t.name, "args": t.example.args})) for t in tools if t.example)
+    return prompts.DECIDE.format(brand=site.brand, tool_lines=lines, tool_examples=examples,
+                                 policy=site.policy_block())
 
 
 def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
@@ -51,9 +54,10 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
 
     async def decide(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         customer = current_customer(state, runtime.context)
-        tools = offered_tools(deps.registry, customer, deps.auth_mode)
+        site = deps.sites(runtime.context.site_key)
+        tools = [t for t in offered_tools(deps.registry, customer, deps.auth_mode) if site.offers(t)]
         text = last_customer_text(state)
-        if customer is None and (found := identification(text, tools)):
+        if customer is None and (found := identification(text, tools, deps.registry)):
             # Identify first, then come back here for the rest of the message in the same turn.
             return {"decision": found.dump(), "then_decide": True}
         history = recent_turns(state, deps.history_messages)
@@ -63,10 +67,10 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         facts = scrub(found.text())  # records can carry text someone wrote to steer the model
         # The prompt lists every offered tool (a stable, cached prefix); the schema, which the grammar
         # enforces, only those whose preconditions can hold for the records in focus.
-        allowed = [t for t in tools if found.allows(t.name)]
+        allowed = [t for t in tools if found.allows(t)]
         # Facts go after the cached system prompt and history, just before the question: they change per turn.
         tail = [SystemMessage(facts), HumanMessage(text)] if facts else [HumanMessage(text)]
-        messages, used = fit([SystemMessage(decide_prompt(tools))], history, tail, deps.prompt_budget)
+        messages, used = fit([SystemMessage(decide_prompt(tools, site))], history, tail, deps.prompt_budget)
         # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
         conversation = f"{said}\n{facts}"
         try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
 
 from agent import prompts
 from agent.decisions import CLARIFY, SEARCH
@@ -15,26 +15,12 @@ from agent.deps import GraphDeps
 from agent.injection import plays_along, scrub
 from agent.llm.budget import fit
 from agent.nodes._common import last_customer_text, recent_turns
-from agent.state import ConversationState
-from tools.api import Access, Risk, to_model_text
-from tools.orders.store import options_text
+from agent.state import ConversationState, TurnContext
+from tools.api import Access, Risk
 from tools.registry import Registry
-from tools.runner import describe
 
 log = logging.getLogger(__name__)
 TOOL_DATA_CHARS = 1500  # a tool result longer than this is cut: prefill time is the scarce resource
-
-
-def summarize_order(record: dict[str, Any]) -> str:
-    """A compact view of an order for the prompt (full records cost too many tokens)."""
-    items = [f"{i['name']} ({options_text(i['options'])}) ${i['price']:.2f}"
-             for i in record["items"]]
-    tracking = [t for f in record["fulfillments"] for t in f["tracking_id"]]
-    paid = sum(p["amount"] for p in record["payment_history"] if p["transaction_type"] == "payment")
-    refunded = sum(p["amount"] for p in record["payment_history"] if p["transaction_type"] == "refund")
-    return json.dumps({"order_id": record["order_id"], "status": record["status"], "items": items,
-                       "tracking_numbers": tracking, "paid": round(paid, 2), "refunded": round(refunded, 2),
-                       "ship_to": f"{record['address']['city']}, {record['address']['state']}"})
 
 
 MAX_CITATIONS = 3  # past three sources a reader stops following links, and the tail is the weakest match
@@ -72,11 +58,11 @@ def outcome_text(state: ConversationState, registry: Registry) -> str | None:
         data = result["data"]
         return data if isinstance(data, str) and data != state.get("authenticated") else prompts.IDENTIFIED
     if tool.risk is not Risk.READ:
-        return prompts.DONE.format(what=describe(tool, state.get("decision", {}).get("args") or {}))
+        return prompts.DONE.format(what=tool.describe(state.get("decision", {}).get("args") or {}, result["data"]))
     return None
 
 
-def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
+def _task(state: ConversationState, deps: GraphDeps) -> tuple[str, list[dict[str, str]]]:
     """The instruction for this turn and the citations it will carry."""
     question = last_customer_text(state)
     decision = state.get("decision", {})
@@ -88,22 +74,22 @@ def _task(state: ConversationState) -> tuple[str, list[dict[str, str]]]:
         return prompts.WITH_SOURCES.format(sources=sources, question=question), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:
-        data = result["data"]
-        text = summarize_order(data) if result["tool"] == "get_order_details" else to_model_text(data)
+        text = deps.registry.get(result["tool"]).result_text(result["data"])
         return prompts.WITH_TOOL.format(data=scrub(text[:TOOL_DATA_CHARS]), question=question), []
     return question, []
 
 
-def make_respond(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dict[str, Any]]]:
+def make_respond(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
     """A node that streams the answer (tokens reach the channel through LangGraph's messages stream)."""
 
-    async def respond(state: ConversationState) -> dict[str, Any]:
+    async def respond(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         written = outcome_text(state, deps.registry)
         if written is not None:
             return {"messages": [AIMessage(written)], "citations": []}
-        task, citations = _task(state)
-        messages, used = fit([SystemMessage(prompts.RESPOND)], recent_turns(state, deps.history_messages),
-                             [HumanMessage(task)], deps.prompt_budget)
+        task, citations = _task(state, deps)
+        system = SystemMessage(deps.sites(runtime.context.site_key).answer_prompt())
+        messages, used = fit([system], recent_turns(state, deps.history_messages), [HumanMessage(task)],
+                             deps.prompt_budget)
         answer = await deps.model.ainvoke(messages)
         tokens = {**state.get("prompt_tokens", {}), "respond": used}
         text = answer.text.strip()

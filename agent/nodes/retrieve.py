@@ -12,22 +12,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
+from langgraph.runtime import Runtime
+
 from agent.deps import GraphDeps
 from agent.nodes._common import last_customer_text
-from agent.state import ConversationState
+from agent.state import ConversationState, TurnContext
 
 log = logging.getLogger(__name__)
 
 
-def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState], Awaitable[dict[str, Any]]]:
-    """A node that stores the relevant chunks (possibly none) in ``hits``."""
+def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]:
+    """A node that stores the relevant chunks (possibly none) of the site's help center in ``hits``."""
 
-    async def retrieve(state: ConversationState) -> dict[str, Any]:
+    async def retrieve(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         # The model's query names the topic; the customer's words keep the specifics it dropped.
         # Measured on the demo corpus: 9/10 right top articles with both, 7/10 with the query alone.
         query = f"{state['decision']['query']}\n{last_customer_text(state)}"
         try:
-            hits = await asyncio.to_thread(deps.retriever.search, query)  # embedding is CPU-bound
+            retriever = deps.sites(runtime.context.site_key).retriever
+            hits = await asyncio.to_thread(retriever.search, query)  # embedding is CPU-bound
         except Exception as exc:  # not ingested, or a Qdrant server that does not answer
             log.error("the help center could not be searched: %s", exc.__class__.__name__)
             return {"hits": [], "help_center_down": True}

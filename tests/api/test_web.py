@@ -50,7 +50,8 @@ def test_the_chat_page_is_served(client: TestClient) -> None:
 def test_a_conversation_round_trip(client: TestClient) -> None:
     r = client.post("/v1/conversations")
     assert r.status_code == 201 and r.json()["customer_id"] is None
-    assert set(r.json()) == {"id", "customer_id", "access_token"} and len(r.json()["access_token"]) >= 43
+    assert set(r.json()) == {"id", "customer_id", "customer_name", "access_token", "site"}
+    assert len(r.json()["access_token"]) >= 43
     chat = open_chat(client)
     assert chat.say("How long do card refunds take?").status_code == 202
     messages = chat.replies()
@@ -186,3 +187,25 @@ def test_replies_stream_over_sse_and_resume_after_last_event_id(app) -> None:
         with chat.events(**{"Last-Event-ID": tokens[0]["id"]}) as stream:
             replay = read_sse(stream)
         assert [e["id"] for e in replay] == [final["id"]] and replay[0]["data"]["text"] == ANSWER
+
+
+def test_a_signed_in_customer_is_named_not_shown_by_their_internal_id(settings, retriever, clock) -> None:
+    with TestClient(make_app(settings, retriever, scripted(decision("reply"), "Hi!"))) as client:
+        token = customer_token("aarav_anderson_8794", clock)
+        created = client.post("/v1/conversations", json={"customer_token": token})
+        assert created.status_code == 201 and created.json()["customer_name"] == "Aarav Anderson"
+        auth = {"Authorization": f"Bearer {created.json()['access_token']}"}
+        assert client.get(f"/v1/conversations/{created.json()['id']}", headers=auth).json()["customer_name"] == \
+            "Aarav Anderson"
+        anonymous = client.post("/v1/conversations", json={}).json()
+        assert anonymous["customer_id"] is None and anonymous["customer_name"] is None
+
+
+def test_the_widget_gets_the_brand_of_its_site_key(settings, retriever) -> None:
+    ada = {"origins": [], "name": "Ada", "greeting": "Hola, soy Ada.", "tagline": "Tents and stoves"}
+    with TestClient(make_app(settings, retriever, scripted(decision("reply"), "Hi!"), sites={"ada": ada})) as client:
+        created = client.post("/v1/conversations", json={"site_key": "ada"}).json()
+        assert created["site"] == {"name": "Ada", "greeting": "Hola, soy Ada.", "tagline": "Tents and stoves"}
+        auth = {"Authorization": f"Bearer {created['access_token']}"}
+        assert client.get(f"/v1/conversations/{created['id']}", headers=auth).json()["site"]["name"] == "Ada"
+        assert client.post("/v1/conversations", json={}).json()["site"]["name"] == "Concierge"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -67,3 +69,11 @@ def test_an_oversized_message_is_refused_and_not_stored(client) -> None:
     r = chat.say("x" * 5000)
     assert r.status_code == 413 and "limit is 2000" in r.json()["detail"]
     assert chat.transcript()["messages"] == []
+
+
+def test_the_api_docs_load_nothing_from_another_host(client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # no CDN: it must work offline
+    assert all(client.get(a).status_code == 200 for a in assets)

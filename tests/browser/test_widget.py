@@ -25,6 +25,7 @@ from tools.orders.models import Order
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"
+NAME = "Aarav Anderson"  # the widget greets the customer by name, never by their internal id
 AGENT_KEY = "test-agent-key"
 SHIPPING = "Standard shipping is free and takes **3 to 5 business days** after the order is processed."
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
@@ -114,14 +115,15 @@ def test_a_signed_in_customer_cancels_an_order_with_the_confirm_button(browser, 
     token = customer_token(CUSTOMER, clock)
     context, page, chat = open_widget(browser, f"{server.url}/demo#token={token}", PHONE, is_mobile=True,
                                       has_touch=True)
-    chat.get_by_text(f"Signed in as {CUSTOMER}").wait_for()
+    chat.get_by_text(f"Signed in as {NAME}").wait_for()
+    assert CUSTOMER not in chat.locator("body").inner_text()
     ask(chat, f"Please cancel order {ORDER}, I ordered it by mistake.")
     chat.get_by_role("button", name="Confirm").wait_for()
     with Session(engine) as session:
         assert session.get(Order, ORDER).status == "pending"  # nothing changes before the click
     shot(page, "phone-confirm-cancellation")
     chat.get_by_role("button", name="Confirm").click()
-    chat.get_by_text("Done: Cancel a pending order").wait_for()
+    chat.get_by_text(f"Done: Cancel order {ORDER}").wait_for()
     with Session(engine) as session:
         assert session.get(Order, ORDER).status == "cancelled"
     shot(page, "phone-cancellation-done")
@@ -267,6 +269,6 @@ def test_an_embedding_site_hands_the_widget_a_fresh_token_when_its_own_has_expir
         page.goto(f"{shop}/")
         page.get_by_role("button", name="Open the support chat").click()
         chat = page.frame_locator("iframe[title='Support chat']")
-        chat.get_by_text(f"Signed in as {CUSTOMER}").wait_for()
+        chat.get_by_text(f"Signed in as {NAME}").wait_for()
         context.close()
     assert asked == ["/concierge-token"]

@@ -118,7 +118,7 @@ def test_killed_around_a_confirmed_write_it_is_applied_exactly_once(backend, set
     with httpx.Client(base_url=again.url, timeout=60) as http:
         chat.http = http
         messages = chat.replies(2, limit_s=60)
-    assert messages[-1]["text"].startswith("Done: Cancel a pending order")  # the customer is told
+    assert messages[-1]["text"].startswith(f"Done: Cancel order {ORDER}")  # the customer is told
     assert len(applied(engine)) == 1  # and it happened once
     with Session(engine) as session:
         assert session.get(Order, ORDER).status == "cancelled"

@@ -230,7 +230,7 @@ def test_two_server_processes_on_one_postgres_share_events_and_never_lose_a_turn
 
 async def said_in_graph_state(settings, conversation_ids: list[str]) -> list[int]:
     """How many customer messages each conversation's LangGraph state holds."""
-    from agent.runtime import open_checkpointer
+    from agent.app import open_checkpointer
 
     async with open_checkpointer(settings) as saver:
         states = [await saver.aget_tuple({"configurable": {"thread_id": cid}}) for cid in conversation_ids]

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
-from langgraph.checkpoint.memory import InMemorySaver
 from sqlmodel import Session, text
 
 from agent.chat import ChatService
 from agent.db import upgrade_schema
-from agent.deps import GraphDeps
-from agent.graph import build_graph
-from tests.conftest import ROOT, TODAY, decision, scripted
+from tests.conftest import ROOT, TODAY, decision, in_services, scripted
 from tests.unit.test_cli import tables_after_seeding
 from tools.orders.models import PaymentMethod
 from tools.registry import load_registry
@@ -49,18 +45,14 @@ def test_seeding_a_fresh_data_dir_creates_the_plugins_tables(installed: None, tm
     assert "goodwill_credits" in tables_after_seeding(tmp_path / "fresh")
 
 
-def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, engine, retriever, clock) -> None:
-    registry = load_registry()
+def test_its_read_tool_is_offered_to_the_model_and_runs(installed: None, settings, retriever, clock) -> None:
     model = scripted(decision("store_credit_balance"), "You have store credit.")
-    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, clock=clock))
-    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
 
-    async def go():
+    async def go(chat: ChatService):
         conversation, _ = chat.create_conversation("james_li_5688")
         return await chat.handle_message(conversation, "How much store credit do I have?")
 
-    asyncio.run(go())
+    in_services(settings, go, model=model, retriever=retriever, clock=clock)
     schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
     assert "store_credit_balance" in {v["properties"]["action"]["const"] for v in schema["anyOf"]}
     answer_prompt = model.calls[-1]["messages"][-1].text
@@ -73,7 +65,9 @@ def test_its_write_tool_needs_confirmation_and_approval_over_20(installed: None,
     runner = ToolRunner(registry, engine, settings, clock=clock)
     args = {"amount": 30, "reason": "late delivery"}
     asked = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1")
-    assert asked.status is Status.CONFIRM and "30" in asked.message
+    assert asked.status is Status.CONFIRM
+    # The plugin's preview, in words, with the card its dry run would credit.
+    assert asked.message == f"Put $30.00 of store credit on gift card {asked.data['gift_card']} for the late delivery"
     waiting = runner.run("issue_goodwill_credit", args, customer_id=CUSTOMER, conversation_id="c1",
                          confirmed=asked.args_hash)
     assert waiting.status is Status.APPROVAL

@@ -49,8 +49,8 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory, seeded_db_template: Path)
     shutil.copytree(CORPUS, corpus)
     shipping = corpus / "store" / "shipping.md"
     shipping.write_text(shipping.read_text() + f"\n\n## Delivery notes\n\n{INSTRUCTION}\n")
+    from agent.app import open_retriever
     from agent.db import make_engine
-    from agent.runtime import open_retriever
 
     retriever = open_retriever(settings)
     ingest([corpus], retriever.store, retriever.embedder)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tools.listings import register_tools as register_listings
-from tools.orders import register_tools as register_orders
+from tools.listings import plugin as listings_plugin
+from tools.orders import plugin as orders_plugin
 from tools.registry import Registry
 
 
@@ -11,6 +11,6 @@ from tools.registry import Registry
 def registry() -> Registry:
     """The built-in order and listing tools, registered as their plugins would."""
     r = Registry()
-    r.load("orders", register_orders)
-    r.load("listings", register_listings)
+    r.load("listings", listings_plugin)
+    r.load("orders", orders_plugin)
     return r

@@ -92,3 +92,17 @@ def test_seed_on_a_fresh_data_dir_creates_every_table(tmp_path: Path) -> None:
     engine_tables = {"conversations", "tickets", "transcript_messages", "slack_threads", "tool_audit", "email_codes"}
     assert engine_tables <= tables, engine_tables - tables
     assert {"orders", "order_items", "listings", "reservations"} <= tables
+
+
+def test_plugins_lists_each_plugin_with_its_tools_and_hooks(env: Path) -> None:
+    result = runner.invoke(app, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert {"orders", "listings"} <= set(found)
+    assert "cancel_pending_order" in found["orders"]["tools"] and "gather_facts" in found["orders"]["hooks"]
+    assert "register_commands" in found["orders"]["hooks"] and found["listings"]["allowed"]
+
+
+def test_a_plugins_commands_join_the_concierge_command(env: Path) -> None:
+    result = runner.invoke(app, ["orders", "--help"])
+    assert result.exit_code == 0 and "replay" in result.stdout and "export" in result.stdout

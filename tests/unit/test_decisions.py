@@ -94,10 +94,10 @@ def test_another_kind_of_id_with_the_same_digits_is_not_grounded(registry) -> No
 
 def test_an_offered_identification_is_recognised_in_code(registry) -> None:
     tau = offered_tools(registry, None, "tau")
-    by_name = identification("Hi, I'm Omar Lopez, zip code 90339. I want to exchange a mouse.", tau)
+    by_name = identification("Hi, I'm Omar Lopez, zip code 90339. I want to exchange a mouse.", tau, registry)
     assert by_name.action == "find_user_id_by_name_zip"
     assert by_name.args == {"first_name": "Omar", "last_name": "Lopez", "zip": "90339"}
-    by_email = identification("my email is omar.lopez@example.com", tau)
+    by_email = identification("my email is omar.lopez@example.com", tau, registry)
     assert by_email.args == {"email": "omar.lopez@example.com"}
-    assert identification("I want to exchange a mouse", tau) is None
-    assert identification("I'm Omar Lopez, zip 90339", offered_tools(registry, None, "token")) is None
+    assert identification("I want to exchange a mouse", tau, registry) is None
+    assert identification("I'm Omar Lopez, zip 90339", offered_tools(registry, None, "token"), registry) is None

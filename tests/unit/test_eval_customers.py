@@ -6,9 +6,9 @@ import asyncio
 import re
 
 from agent.evals.customers import STOP, FactCustomer, ModelCustomer, Request, ScriptedCustomer
-from agent.evals.tau import tau_scenarios
 from agent.llm.scripted import ScriptedChat
 from agent.turns import TurnResult
+from tools.orders.tau_suite import tau_scenarios
 
 CANCEL = Request("Please cancel my pending order.", {"tool": "cancel_pending_order", "args": {"order_id": "#W2"}})
 ASK = Request("How long does shipping take?")

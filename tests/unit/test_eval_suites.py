@@ -6,10 +6,10 @@ import json
 
 from agent.evals.runner import run_suite, summary
 from agent.evals.scenarios import load_suite
-from agent.evals.tau import tau_scenarios
 from agent.llm.scripted import ScriptedChat
 from tests.conftest import ROOT
 from tests.oracle import oracle
+from tools.orders.tau_suite import tau_scenarios
 
 PROJECT = ROOT / "evals" / "suites" / "project.yaml"
 

@@ -52,10 +52,14 @@ def test_a_mentioned_reservation_takes_the_focus(engine, settings) -> None:
 
 def test_only_actions_whose_preconditions_can_hold_are_allowed(engine, settings) -> None:
     runner = ToolRunner(load_registry(["orders", "listings"]), engine, settings, clock=pinned_clock())
+    tool = runner.registry.get
     delivered = gather(runner, OWNER, "exchange the skateboard from #W4887592", "token")
-    assert delivered.allows("exchange_delivered_order_items") and not delivered.allows("modify_pending_order_items")
+    assert delivered.allows(tool("exchange_delivered_order_items"))
+    assert not delivered.allows(tool("modify_pending_order_items"))
     pending = gather(runner, OWNER, "change the earbuds in #W7390432", "token")
-    assert pending.allows("modify_pending_order_items") and not pending.allows("return_delivered_order_items")
+    assert pending.allows(tool("modify_pending_order_items"))
+    assert not pending.allows(tool("return_delivered_order_items"))
     anything = gather(runner, OWNER, "hello", "token")  # no focus: any of the customer's orders counts
-    assert anything.allows("cancel_pending_order") and anything.allows("return_delivered_order_items")
-    assert anything.allows("search_listings")  # not restricted by any record
+    assert anything.allows(tool("cancel_pending_order"))
+    assert anything.allows(tool("return_delivered_order_items"))
+    assert anything.allows(tool("search_listings"))  # not restricted by any record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -12,34 +12,32 @@ from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from agent.app import build
 from agent.chat import ChatService
-from agent.deps import GraphDeps
-from agent.graph import build_graph
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
+from agent.settings import Settings
 from agent.turns import APOLOGY
-from tests.conftest import decision, listening, pinned_clock, scripted, until
-from tools.registry import load_registry
-from tools.runner import ToolRunner
+from tests.conftest import decision, in_services, listening, pinned_clock, scripted, until
 
 
 @asynccontextmanager
-async def chat_service(model: ScriptedChat, engine, retriever, saver: str = "memory",
+async def chat_service(model: ScriptedChat, settings: Settings, retriever, saver: str = "memory",
                        path: Path | None = None) -> AsyncIterator[ChatService]:
-    registry, clock = load_registry(["orders", "listings"]), pinned_clock()
-    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, clock=clock), max_message_chars=200)
-    if saver == "memory":
-        yield ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
-    else:
-        async with AsyncSqliteSaver.from_conn_string(str(path)) as s:
-            yield ChatService.local(engine, build_graph(deps, s), clock)
+    """The services as the composition root builds them, with messages of at most 200 characters."""
+    short = settings.model_copy(update={"web": settings.web.model_copy(update={"max_message_chars": 200})})
+    async with AsyncExitStack() as stack:
+        saver_ = InMemorySaver() if saver == "memory" else \
+            await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(path)))
+        services = await stack.enter_async_context(build(short, model=model, retriever=retriever,
+                                                         clock=pinned_clock(), checkpointer=saver_))
+        yield services.chat
 
 
-def ask(model: ScriptedChat, engine, retriever, customer_id: str | None, text: str):
+def ask(model: ScriptedChat, settings: Settings, retriever, customer_id: str | None, text: str):
     """One turn of a new conversation: (chat, conversation, result, the events a subscriber received)."""
     async def go():
-        async with chat_service(model, engine, retriever) as chat:
+        async with chat_service(model, settings, retriever) as chat:
             conv, _ = chat.create_conversation(customer_id)
             seen, listener = await listening(chat.events, conv.id)  # ready before the turn starts
             result = await chat.handle_message(conv, text)
@@ -54,12 +52,12 @@ def last_prompt(model: ScriptedChat) -> str:
     return model.calls[-1]["messages"][-1].text
 
 
-def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, retriever) -> None:
+def test_a_help_center_question_is_answered_with_citations_and_streamed(settings, retriever) -> None:
     answer = "Card refunds take 5 to 7 business days after the cancellation."
     model = scripted(decision("search_help_center", query="refund after cancelling"), answer)
 
     question = "How long until I get my money back after I cancel an order?"
-    chat, conv, result, events = ask(model, engine, retriever, None, question)
+    chat, conv, result, events = ask(model, settings, retriever, None, question)
     assert result.text == answer
     assert result.citations[0]["url"].startswith("https://help.example.com/store/cancel-order")
     tokens = "".join(e.data["text"] for e in events if e.type == "token")
@@ -75,54 +73,54 @@ def test_a_help_center_question_is_answered_with_citations_and_streamed(engine, 
     assert [m.role for m in chat.transcript(conv.id)] == ["customer", "assistant"]
 
 
-def test_nothing_relevant_means_saying_so_without_citations(engine, retriever) -> None:
+def test_nothing_relevant_means_saying_so_without_citations(settings, retriever) -> None:
     model = scripted(decision("search_help_center", query="capital of France"), "I don't know that, sorry.")
 
-    _, _, result, _ = ask(model, engine, retriever, None, "What is the capital of France?")
+    _, _, result, _ = ask(model, settings, retriever, None, "What is the capital of France?")
     assert result.citations == []
     assert "nothing on this" in last_prompt(model) and "human agent" in last_prompt(model)
 
 
-def test_a_signed_in_customer_gets_their_order(engine, retriever) -> None:
+def test_a_signed_in_customer_gets_their_order(settings, retriever) -> None:
     model = scripted(decision("get_order_details", order_id="#W2611340"), "Your order is being processed.")
 
-    ask(model, engine, retriever, "james_li_5688", "What's the status of #W2611340?")
+    ask(model, settings, retriever, "james_li_5688", "What's the status of #W2611340?")
     prompt = last_prompt(model)
     assert '"status": "processed"' in prompt and "Water Bottle" in prompt
 
 
-def test_the_model_cannot_read_another_customers_order(engine, retriever) -> None:
+def test_the_model_cannot_read_another_customers_order(settings, retriever) -> None:
     # noah asks about james's order; the model obediently decides to look it up.
     model = scripted(decision("get_order_details", order_id="#W2611340"), "I couldn't find it.")
 
-    _, _, result, _ = ask(model, engine, retriever, "noah_brown_6181", "Show me order #W2611340")
+    _, _, result, _ = ask(model, settings, retriever, "noah_brown_6181", "Show me order #W2611340")
     # The customer gets the tool's safe error, written by code; nothing of james's order reaches them or the model.
     assert "couldn't find order #W2611340 on your account" in result.text
     seen = " ".join(str(c["messages"]) for c in model.calls) + result.text
     assert "Water Bottle" not in seen and "processed" not in seen
 
 
-def test_an_invalid_decision_falls_back_to_the_help_center(engine, retriever) -> None:
+def test_an_invalid_decision_falls_back_to_the_help_center(settings, retriever) -> None:
     model = scripted("not json at all", "Here is our return policy.")
 
-    _, _, result, _ = ask(model, engine, retriever, None, "How do I return a delivered item?")
+    _, _, result, _ = ask(model, settings, retriever, None, "How do I return a delivered item?")
     assert result.citations and "returns" in result.citations[0]["url"]
 
 
-def test_too_long_a_message_never_reaches_the_model(engine, retriever) -> None:
+def test_too_long_a_message_never_reaches_the_model(settings, retriever) -> None:
     model = ScriptedChat(replies=[])
 
-    _, _, result, _ = ask(model, engine, retriever, None, "x" * 500)
+    _, _, result, _ = ask(model, settings, retriever, None, "x" * 500)
     assert "at most 200 characters" in result.text and model.calls == []
 
 
-def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever) -> None:
+def test_a_model_failure_becomes_an_apology_and_an_error_event(settings, retriever) -> None:
     def fail(_messages: list[BaseMessage]) -> str:
         raise ModelError("The model at http://x did not answer within 1 s.")
 
     model = scripted(decision("reply"), fail)
 
-    chat, conv, result, events = ask(model, engine, retriever, None, "hello")
+    chat, conv, result, events = ask(model, settings, retriever, None, "hello")
     assert result.text == APOLOGY
     types = [e.type for e in events]
     assert types == ["status", "error", "message", "handoff"]  # apologise, then a person takes over
@@ -131,7 +129,7 @@ def test_a_model_failure_becomes_an_apology_and_an_error_event(engine, retriever
 
 
 @pytest.mark.parametrize("saver", ["memory", "sqlite"])
-def test_the_conversation_is_remembered_between_turns(engine, retriever, tmp_path: Path, saver: str) -> None:
+def test_the_conversation_is_remembered_between_turns(settings, retriever, tmp_path: Path, saver: str) -> None:
     seen: list[list[str]] = []
 
     def remember(messages: list[BaseMessage]) -> str:
@@ -141,7 +139,7 @@ def test_the_conversation_is_remembered_between_turns(engine, retriever, tmp_pat
     model = scripted(remember, "Noted.")
 
     async def go():
-        async with chat_service(model, engine, retriever, saver, tmp_path / "cp.sqlite") as chat:
+        async with chat_service(model, settings, retriever, saver, tmp_path / "cp.sqlite") as chat:
             conv, _ = chat.create_conversation(None)
             await chat.handle_message(conv, "My name is Ada.")
             await chat.handle_message(conv, "What is my name?")
@@ -150,7 +148,7 @@ def test_the_conversation_is_remembered_between_turns(engine, retriever, tmp_pat
     assert any("My name is Ada." in t for t in seen[1])
 
 
-def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever, tmp_path: Path) -> None:
+def test_state_survives_a_restart_with_the_sqlite_checkpointer(settings, retriever, tmp_path: Path) -> None:
     path = tmp_path / "cp.sqlite"
     seen: list[list[str]] = []
 
@@ -159,7 +157,7 @@ def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever
         return decision("reply")
 
     async def first():
-        async with chat_service(scripted(remember, "Hi Ada."), engine, retriever, "sqlite", path) as chat:
+        async with chat_service(scripted(remember, "Hi Ada."), settings, retriever, "sqlite", path) as chat:
             conv, _ = chat.create_conversation(None)
             await chat.handle_message(conv, "My name is Ada.")
             return conv
@@ -167,7 +165,7 @@ def test_state_survives_a_restart_with_the_sqlite_checkpointer(engine, retriever
     conv = asyncio.run(first())
 
     async def after_restart():  # a new process: new saver, new graph, same file
-        async with chat_service(scripted(remember, "You are Ada."), engine, retriever, "sqlite", path) as chat:
+        async with chat_service(scripted(remember, "You are Ada."), settings, retriever, "sqlite", path) as chat:
             await chat.handle_message(conv, "What is my name?")
 
     asyncio.run(after_restart())
@@ -183,10 +181,9 @@ def test_citations_are_one_per_article_best_first_and_at_most_three() -> None:
     assert citations_for(hits)[0]["url"] == "https://h/a#x"
 
 
-def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_same_turn(engine, retriever,
-                                                                                          settings, clock) -> None:
+def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_same_turn(retriever, settings,
+                                                                                          clock) -> None:
     tau = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": "tau"})})
-    registry = load_registry(["orders", "listings"])
     wanted = {"order_id": "#W4887592", "item_ids": ["2343503231"], "payment_method_id": "paypal_1249653"}
 
     def router(messages) -> str:
@@ -195,26 +192,24 @@ def test_a_customer_who_identifies_themselves_gets_their_request_handled_in_the_
         return decision("return_delivered_order_items", **wanted)
 
     model = scripted(router, "unused")
-    deps = GraphDeps(model=model, retriever=retriever, engine=engine, registry=registry,
-                     runner=ToolRunner(registry, engine, tau, clock=clock), auth_mode="tau")
-    chat = ChatService.local(engine, build_graph(deps, InMemorySaver()), clock)
 
-    async def go():
+    async def go(chat: ChatService):
         conv, _ = chat.create_conversation(None)
         first = await chat.handle_message(conv, "Hi, I'm Mohamed Khan, zip code 60651. I want to return the "
                                                 "skateboard from #W4887592 to my PayPal.")
         done = await chat.handle_message(conv, "yes")
         return first, done
 
-    first, done = asyncio.run(go())
+    first, done = in_services(tau, go, model=model, retriever=retriever, clock=clock)
     assert first.confirm is not None and first.confirm["args"]["item_ids"] == ["2343503231"]
-    assert done.text.startswith("Done: Return items of a delivered order") and "#W4887592" in done.text
+    assert done.text.startswith("Done: Return Skateboard") and "#W4887592" in done.text
+    assert "$196.86 back to your PayPal account" in done.text  # what moves where, in words
 
 
-def test_the_schema_only_allows_writes_whose_preconditions_hold_for_the_order_in_focus(engine, retriever) -> None:
+def test_the_schema_only_allows_writes_whose_preconditions_hold_for_the_order_in_focus(settings, retriever) -> None:
     # The 1.5B once chose "modify pending order items" for a delivered order; the grammar now cannot.
     model = scripted(decision("reply"), "OK.")
-    ask(model, engine, retriever, "mohamed_khan_3010", "I want to exchange the skateboard from order #W4887592")
+    ask(model, settings, retriever, "mohamed_khan_3010", "I want to exchange the skateboard from order #W4887592")
     schema = str(model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"])
     assert "exchange_delivered_order_items" in schema and "modify_pending_order_items" not in schema
     prompt = model.calls[0]["messages"][0].text

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.runtime import open_retriever
+from agent.app import open_retriever
 from knowledge import ArticleError, EmbeddingCache, Retriever, chunk_article, ingest, read_article
 from knowledge.evaluate import calibrate
 from knowledge.sparse import document_vector, query_vector, terms

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent import runtime
+from agent import app as composition
 from agent.cli import app
 from agent.llm.factory import LoadedModel
 from agent.settings import get_settings
@@ -34,7 +34,7 @@ def terminal(tmp_path: Path, seeded_db_template: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("CONCIERGE_DATA_DIR", str(data))
     monkeypatch.setenv("CONCIERGE_MODEL__BACKEND", "scripted")
     monkeypatch.setenv("CONCIERGE_LOG_LEVEL", "WARNING")
-    monkeypatch.setattr(runtime, "load_model", lambda _settings: LoadedModel(scripted(router, GREETING)))
+    monkeypatch.setattr(composition, "load_model", lambda _settings: LoadedModel(scripted(router, GREETING)))
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()
@@ -46,8 +46,8 @@ def test_every_reply_prints_once_including_those_written_by_code(terminal: CliRu
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.count(GREETING) == 1  # streamed once, never reprinted by later turns
-    assert out.count("Please confirm: Cancel a pending order") == 1  # the preview, written by code
-    assert out.count("Done: Cancel a pending order") == 1
+    assert out.count("Please confirm: Cancel order #W9300146") == 1  # the preview, written by code
+    assert out.count("Done: Cancel order #W9300146") == 1
     assert out.count("passing you to a member of our support team") == 1
     assert "[waiting for a person from our team" in out
     # In the order the customer saw them.
@@ -58,4 +58,4 @@ def test_every_reply_prints_once_including_those_written_by_code(terminal: CliRu
 def test_once_prints_the_reply_and_exits(terminal: CliRunner) -> None:
     result = terminal.invoke(app, ["chat", "--customer", CUSTOMER, "--once", f"cancel {ORDER}"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("Please confirm: Cancel a pending order") == 1
+    assert result.stdout.count("Please confirm: Cancel order #W9300146") == 1

@@ -6,6 +6,7 @@ import pytest
 from pydantic import Field
 
 from tools.api import Access, Risk, ToolContext, ToolError, tool
+from tools.hookspecs import hookimpl
 from tools.registry import Registry, ToolCollision, load_registry
 
 
@@ -60,10 +61,36 @@ def test_name_collisions_name_both_plugins() -> None:
         registry.add(give_credit, "marketing")
 
 
-def test_each_tool_knows_its_plugin() -> None:
+class Billing:
+    """A plugin as an object: its hooks are its methods."""
+
+    @hookimpl
+    def register_tools(self, register) -> None:
+        register(give_credit)
+
+    @hookimpl
+    def customer_name(self, session, customer_id: str) -> str:
+        return f"Customer {customer_id}"
+
+
+def test_each_tool_knows_its_plugin_and_its_other_hooks_answer() -> None:
     registry = Registry()
-    registry.load("billing", lambda register: register(give_credit))
+    registry.load("billing", Billing())
     assert registry.get("give_credit").plugin == "billing"
+    assert registry.plugins() == ["billing"]
+    assert registry.hook.customer_name(session=None, customer_id="c1") == "Customer c1"
+
+
+def test_a_hook_that_is_not_in_the_spec_is_refused() -> None:
+    class Misspelt:
+        @hookimpl
+        def gather_fact(self, reader) -> None:  # gather_facts
+            return None
+
+    with pytest.raises(Exception, match="gather_fact"):
+        registry = Registry()
+        registry.load("typo", Misspelt())
+        registry.check()
 
 
 def test_built_in_tools_load_through_entry_points() -> None:

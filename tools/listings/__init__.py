@@ -3,7 +3,7 @@
 from tools.listings.models import reservation_state
 from tools.listings.policy import cancellation_refund
 from tools.listings.seed import generate_listings, seed_listings
-from tools.listings.tools import LISTING_TOOLS, register_tools
+from tools.listings.tools import LISTING_TOOLS
 
-__all__ = ["LISTING_TOOLS", "cancellation_refund", "generate_listings", "register_tools", "reservation_state",
+__all__ = ["LISTING_TOOLS", "cancellation_refund", "generate_listings", "reservation_state",
            "seed_listings"]

@@ -14,7 +14,10 @@ from pydantic import Field
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from tools.api import Access, Risk, ToolContext, ToolError, tool
+from tools.api import Access, Example, Risk, ToolContext, ToolError, tool
+from tools.facts import in_state
+from tools.listings import render
+from tools.listings.facts import KIND
 from tools.listings.models import (
     AvailabilityBlock,
     Guest,
@@ -34,6 +37,8 @@ ListingId = Annotated[str, Field(pattern=r"^[Ll][0-9]{5}$", description="The lis
 ReservationId = Annotated[str, Field(pattern=r"^[Hh][Mm][A-Za-z0-9]{8}$",
                                      description="The reservation code, such as 'HM4K7Q2ZP1'.")]
 Amenity = Literal[tuple(AMENITIES)]  # type: ignore[valid-type]
+# Writes on a reservation are offered only while one in focus is in the state they need.
+UPCOMING, STAYED = in_state(KIND, "upcoming"), in_state(KIND, "in_stay", "completed")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -106,7 +111,8 @@ def _reservation(ctx: ToolContext, r: Reservation) -> dict[str, Any]:
 
 # --- public ----------------------------------------------------------------------------------
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, grounded=("city",),
+      example=Example("any apartments in Lisbon for 2 people?", {"city": "Lisbon", "guests": 2}))
 def search_listings(ctx: ToolContext, city: str, check_in: date | None = None, check_out: date | None = None,
                     guests: Annotated[int, Field(ge=1, le=16)] = 1, min_price: float | None = None,
                     max_price: float | None = None, amenities: list[Amenity] | None = None) -> list[dict[str, Any]]:
@@ -133,7 +139,7 @@ def search_listings(ctx: ToolContext, city: str, check_in: date | None = None, c
     return found
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, grounded=("listing_id",))
 def get_listing_details(ctx: ToolContext, listing_id: ListingId) -> dict[str, Any]:
     """Get a listing's details: host, capacity, prices, cancellation policy, house rules and amenities."""
     listing = _listing(ctx, listing_id)
@@ -144,7 +150,7 @@ def get_listing_details(ctx: ToolContext, listing_id: ListingId) -> dict[str, An
                                 "amenities": listing.amenities}
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, grounded=("listing_id",))
 def check_availability(ctx: ToolContext, listing_id: ListingId, check_in: date, check_out: date,
                        guests: Annotated[int, Field(ge=1, le=16)] = 1) -> dict[str, Any]:
     """Check whether a listing is free for the dates, and quote the price."""
@@ -170,7 +176,7 @@ def list_my_reservations(ctx: ToolContext) -> list[dict[str, Any]]:
              "check_out": r.check_out.isoformat(), "state": reservation_state(r, ctx.now.date())} for r in rows]
 
 
-@tool
+@tool(grounded=("reservation_id",))
 def get_reservation_details(ctx: ToolContext, reservation_id: ReservationId) -> dict[str, Any]:
     """Get one of the guest's reservations: listing, dates, state, total and payments."""
     _, reservation = own_reservation(ctx, reservation_id)
@@ -182,7 +188,8 @@ def _refund_over_limit(ctx: ToolContext, _args: dict[str, Any], preview: Any) ->
     return isinstance(preview, dict) and preview.get("refund", 0) > limit
 
 
-@tool(risk=Risk.WRITE, approval_if=_refund_over_limit)
+@tool(risk=Risk.WRITE, approval_if=_refund_over_limit, prepare=UPCOMING, grounded=("reservation_id",),
+      preview=render.cancel_preview)
 def cancel_reservation(ctx: ToolContext, reservation_id: ReservationId) -> dict[str, Any]:
     """Cancel an upcoming reservation; the refund follows the listing's cancellation policy."""
     _, r = own_reservation(ctx, reservation_id)
@@ -205,7 +212,8 @@ def cancel_reservation(ctx: ToolContext, reservation_id: ReservationId) -> dict[
             "refund_nights": refund.nights, "refund_cleaning_fee": refund.cleaning_fee}
 
 
-@tool(risk=Risk.WRITE, approval_if=_refund_over_limit)
+@tool(risk=Risk.WRITE, approval_if=_refund_over_limit, prepare=UPCOMING, grounded=("reservation_id",),
+      preview=render.dates_preview)
 def change_reservation_dates(ctx: ToolContext, reservation_id: ReservationId, check_in: date,
                              check_out: date) -> dict[str, Any]:
     """Move an upcoming reservation to new dates at the same listing; the price difference is charged or refunded."""
@@ -236,7 +244,7 @@ def change_reservation_dates(ctx: ToolContext, reservation_id: ReservationId, ch
             "total": new_total, "charged": charge, "refund": refund}
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, grounded=("reservation_id",), preview=render.message_preview)
 def message_host(ctx: ToolContext, reservation_id: ReservationId,
                  message: Annotated[str, Field(min_length=1, max_length=2000)]) -> dict[str, Any]:
     """Send a message to the host of one of the guest's reservations."""
@@ -248,7 +256,7 @@ def message_host(ctx: ToolContext, reservation_id: ReservationId,
     return {"reservation_id": r.id, "sent": True}
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=STAYED, grounded=("reservation_id",), preview=render.problem_preview)
 def report_problem(ctx: ToolContext, reservation_id: ReservationId,
                    description: Annotated[str, Field(min_length=5, max_length=4000)]) -> dict[str, Any]:
     """Report a problem with a stay in progress (or one that ended in the last 3 days)."""
@@ -267,8 +275,3 @@ def report_problem(ctx: ToolContext, reservation_id: ReservationId,
 LISTING_TOOLS = [search_listings, get_listing_details, check_availability, list_my_reservations,
                  get_reservation_details, cancel_reservation, change_reservation_dates, message_host, report_problem]
 
-
-def register_tools(register: Any) -> None:
-    """Entry-point hook of the built-in ``listings`` plugin."""
-    for t in LISTING_TOOLS:
-        register(t)

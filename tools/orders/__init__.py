@@ -2,7 +2,7 @@
 
 from tools.orders.seed import seed_orders
 from tools.orders.store import customer_order_ids, export_store, order_record, product_record, user_record
-from tools.orders.tools import ORDER_TOOLS, get_order_details, normalize_order_id, register_tools
+from tools.orders.tools import ORDER_TOOLS, get_order_details, normalize_order_id
 
 __all__ = ["ORDER_TOOLS", "customer_order_ids", "export_store", "get_order_details", "normalize_order_id",
-           "order_record", "product_record", "register_tools", "seed_orders", "user_record"]
+           "order_record", "product_record", "seed_orders", "user_record"]

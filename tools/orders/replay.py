@@ -20,8 +20,8 @@ from typing import Any
 from sqlmodel import Session
 
 from tools.clock import Clock
+from tools.orders import plugin
 from tools.orders.store import Record, export_store, order_record, product_record, user_record
-from tools.orders.tools import register_tools
 from tools.registry import Registry
 from tools.runner import Status, ToolRunner
 
@@ -66,7 +66,7 @@ def replay(tasks: list[dict[str, Any]], settings: Any, clock: Clock) -> Iterator
     from tools.orders.seed import seed_orders
 
     registry = Registry()
-    registry.load("orders", register_tools)
+    registry.load("orders", plugin)
     tau = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": "tau"})})
     with tempfile.TemporaryDirectory(prefix="replay-") as scratch:
         template = Path(scratch) / "template.db"

@@ -12,20 +12,28 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from sqlmodel import col, select
 
-from tools.api import Access, Risk, ToolContext, ToolError, tool
+from tools.api import Access, Example, Risk, ToolContext, ToolError, tool
 from tools.auth import Authenticated, identify, verify_code
+from tools.facts import in_state
+from tools.orders import render
+from tools.orders.facts import KIND, order_mentioned
 from tools.orders.models import Customer, Order, OrderItem, PaymentMethod, PaymentTransaction, Product, Variant
+from tools.orders.render import order_summary
 from tools.orders.store import Record, order_record, product_record, user_record
 
 _ORDER_ID = re.compile(r"#?\s*W?\s*(\d{7})", re.IGNORECASE)
 
 OrderId = Annotated[str, Field(pattern=r"^#?[Ww][0-9]{7}$", description="The order id, such as '#W0000000'.")]
 ItemIds = Annotated[list[str], Field(min_length=1, description="Item ids, each such as '1008292230'.")]
+# An order id counts as said also without its '#' or 'W' ("status of 2611340").
+ORDER = {"order_id": order_mentioned}
+# Writes on an order are offered only while an order in focus is in the state they need.
+PENDING, DELIVERED = in_state(KIND, "pending"), in_state(KIND, "delivered")
 PaymentMethodId = Annotated[str, Field(description="A payment method id, such as 'gift_card_0000000'.")]
 
 
@@ -136,14 +144,15 @@ def _gift_card_covers(pm: PaymentMethod, amount: float, what: str) -> None:
 
 # --- authentication --------------------------------------------------------------------------
 
-@tool(access=Access.AUTH)
+@tool(access=Access.AUTH, grounded=("email",))
 def find_user_id_by_email(ctx: ToolContext, email: str) -> Authenticated | str:
     """Find user id by email. If the user is not found, the function will return an error message."""
     user = ctx.session.exec(select(Customer).where(Customer.email.ilike(email.strip()))).first()  # type: ignore[attr-defined]
     return identify(ctx, user.id if user else None, user.email if user else None)
 
 
-@tool(access=Access.AUTH)
+@tool(access=Access.AUTH, example=Example("I'm Ana Silva, zip 10001, I need to change an order",
+                                           {"first_name": "Ana", "last_name": "Silva", "zip": "10001"}))
 def find_user_id_by_name_zip(ctx: ToolContext, first_name: str, last_name: str, zip: str) -> Authenticated | str:
     """Find user id by first name, last name, and zip code. Use only if the user cannot give their email."""
     users = ctx.session.exec(select(Customer).where(Customer.zip == zip.strip())).all()
@@ -152,7 +161,7 @@ def find_user_id_by_name_zip(ctx: ToolContext, first_name: str, last_name: str, 
     return identify(ctx, user.id if user else None, user.email if user else None)
 
 
-@tool(access=Access.AUTH)
+@tool(access=Access.AUTH, auth_modes={"email_code"})
 def verify_email_code(ctx: ToolContext, code: Annotated[str, Field(pattern=r"^ *[0-9]{6} *$")]) -> Authenticated:
     """Check the 6-digit code the customer received by email, to sign them in."""
     return verify_code(ctx, code)
@@ -160,14 +169,15 @@ def verify_email_code(ctx: ToolContext, code: Annotated[str, Field(pattern=r"^ *
 
 # --- reads -----------------------------------------------------------------------------------
 
-@tool
+@tool(grounded=("user_id",))
 def get_user_details(ctx: ToolContext, user_id: str) -> Record:
     """Get the details of a user, including their orders."""
     own_user(ctx, user_id)
     return user_record(ctx.session, user_id) or {}
 
 
-@tool
+@tool(grounded=ORDER, render=order_summary,
+      example=Example("where is my order #W7654321?", {"order_id": "#W7654321"}))
 def get_order_details(ctx: ToolContext, order_id: OrderId) -> Record:
     """Get the status and details of an order."""
     order = own_order(ctx, order_id)
@@ -205,7 +215,7 @@ def _evaluate(node: ast.AST) -> float:
     raise ToolError("Only numbers, + - * / and parentheses are allowed.")
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, offered=False)  # τ-bench's; the engine needs no calculator
 def calculate(ctx: ToolContext, expression: str) -> float:
     """Calculate the result of a mathematical expression with numbers, + - * / and parentheses."""
     try:
@@ -214,13 +224,13 @@ def calculate(ctx: ToolContext, expression: str) -> float:
         raise ToolError(f"I can't calculate {expression!r}: {exc}") from None
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, offered=False)
 def think(ctx: ToolContext, thought: str) -> str:
     """Think about something. It obtains no information and changes nothing."""
     return ""
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, offered=False)  # the engine hands off itself
 def transfer_to_human_agents(ctx: ToolContext, summary: str) -> str:
     """Transfer the customer to a human agent, with a summary of their issue."""
     return "Transfer successful"
@@ -228,7 +238,9 @@ def transfer_to_human_agents(ctx: ToolContext, summary: str) -> str:
 
 # --- writes ----------------------------------------------------------------------------------
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=PENDING, grounded=ORDER, preview=render.cancel_preview,
+      example=Example("please cancel order #W1234567, I don't need it anymore",
+                      {"order_id": "#W1234567", "reason": "no longer needed"}))
 def cancel_pending_order(ctx: ToolContext, order_id: OrderId,
                          reason: Literal["no longer needed", "ordered by mistake"]) -> Record:
     """Cancel a pending order; the total goes back to the original payment methods."""
@@ -245,7 +257,7 @@ def cancel_pending_order(ctx: ToolContext, order_id: OrderId,
     return _saved(ctx, order)
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=PENDING, grounded=ORDER, preview=render.address_preview)
 def modify_pending_order_address(ctx: ToolContext, order_id: OrderId, address1: str, address2: str, city: str,
                                  state: str, country: str, zip: str) -> Record:
     """Change the shipping address of a pending order."""
@@ -256,7 +268,7 @@ def modify_pending_order_address(ctx: ToolContext, order_id: OrderId, address1: 
     return _saved(ctx, order)
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=PENDING, grounded=ORDER, preview=render.items_preview)
 def modify_pending_order_items(ctx: ToolContext, order_id: OrderId, item_ids: ItemIds, new_item_ids: ItemIds,
                                payment_method_id: PaymentMethodId) -> Record:
     """Swap items of a pending order for other options of the same products (only once per order)."""
@@ -276,7 +288,7 @@ def modify_pending_order_items(ctx: ToolContext, order_id: OrderId, item_ids: It
     return _saved(ctx, order)
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=PENDING, grounded=ORDER, preview=render.payment_preview)
 def modify_pending_order_payment(ctx: ToolContext, order_id: OrderId, payment_method_id: PaymentMethodId) -> Record:
     """Pay a pending order with a different payment method; the original one is refunded."""
     order = own_order(ctx, order_id)
@@ -302,7 +314,7 @@ def modify_pending_order_payment(ctx: ToolContext, order_id: OrderId, payment_me
     return _saved(ctx, order)
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, grounded=("user_id",), preview=render.user_address_preview)
 def modify_user_address(ctx: ToolContext, user_id: str, address1: str, address2: str, city: str, state: str,
                         country: str, zip: str) -> Record:
     """Change the default address of the customer's own account."""
@@ -314,7 +326,9 @@ def modify_user_address(ctx: ToolContext, user_id: str, address1: str, address2:
     return user_record(ctx.session, user.id) or {}
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=DELIVERED, grounded=ORDER, preview=render.return_preview,
+      example=Example("return the lamp from #W7654321 to my paypal", {
+          "order_id": "#W7654321", "item_ids": ["1234567890"], "payment_method_id": "paypal_1234567"}))
 def return_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: ItemIds,
                                  payment_method_id: PaymentMethodId) -> Record:
     """Return items of a delivered order; the refund goes to the original payment method or a gift card."""
@@ -329,7 +343,7 @@ def return_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: 
     return _saved(ctx, order)
 
 
-@tool(risk=Risk.WRITE)
+@tool(risk=Risk.WRITE, prepare=DELIVERED, grounded=ORDER, preview=render.exchange_preview)
 def exchange_delivered_order_items(ctx: ToolContext, order_id: OrderId, item_ids: ItemIds, new_item_ids: ItemIds,
                                    payment_method_id: PaymentMethodId) -> Record:
     """Exchange items of a delivered order for other options of the same products (only once per order)."""
@@ -350,8 +364,3 @@ ORDER_TOOLS = [
     modify_user_address, return_delivered_order_items, exchange_delivered_order_items,
 ]
 
-
-def register_tools(register: Any) -> None:
-    """Entry-point hook of the built-in ``orders`` plugin."""
-    for t in ORDER_TOOLS:
-        register(t)

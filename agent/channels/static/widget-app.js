@@ -188,10 +188,14 @@
       cite(div, m.citations);
     }
     if (r.data.mode !== "bot") modeNotice({state: r.data.mode, agent: "A person"});
-    who(r.data.customer_id);
+    brand(r.data.site);
+    who(r.data.customer_id, r.data.customer_name);
     return true;
   }
-  function who(customerId) { $("who").textContent = customerId ? `Signed in as ${customerId}` : "Orders, returns, stays and bookings"; }
+  // The customer by name (never the internal id); signed in without a known name, just "Signed in".
+  let tagline = $("who").textContent;  // the site's, once a conversation has begun (its brand: CONCIERGE_WEB__SITES)
+  function brand(site) { tagline = site.tagline; $("title").textContent = site.name; }
+  function who(customerId, name) { $("who").textContent = customerId ? (name ? `Signed in as ${name}` : "Signed in") : tagline; }
   async function begin() {  // a new conversation, signed in if the page gave a customer token
     const create = () => api("/v1/conversations", token ? {customer_token: token, site_key: siteKey} : {site_key: siteKey});
     let r = await create();
@@ -203,8 +207,10 @@
       r = await create();
     }
     if (!r.ok) { bubble("error", r.detail); return false; }
-    conversationId = r.data.id; accessToken = r.data.access_token; lastEventId = 0; who(r.data.customer_id);
-    notice("Hi! Ask me about your orders, returns, stays and bookings.");
+    conversationId = r.data.id; accessToken = r.data.access_token; lastEventId = 0;
+    brand(r.data.site);
+    who(r.data.customer_id, r.data.customer_name);
+    notice(r.data.site.greeting);
     return true;
   }
   async function start() {

@@ -18,7 +18,7 @@ import sqlmodel
 from pydantic import Field
 from sqlmodel import SQLModel, col, select
 
-from tools.api import Risk, ToolContext, tool
+from tools.api import Example, Risk, ToolContext, tool
 from tools.orders.models import PaymentMethod
 
 APPROVAL_OVER = 20.0
@@ -54,7 +54,14 @@ def _needs_approval(_ctx: ToolContext, args: dict[str, Any], _preview: Any) -> b
     return args["amount"] > APPROVAL_OVER
 
 
-@tool(risk=Risk.WRITE, approval_if=_needs_approval)
+def _preview(args: dict[str, Any], data: dict[str, Any] | None) -> str:
+    card = f" on gift card {data['gift_card']}" if data else ""
+    return f"Put ${args['amount']:,.2f} of store credit{card} for the {args['reason']}"
+
+
+@tool(risk=Risk.WRITE, approval_if=_needs_approval, preview=_preview,
+      example=Example("my parcel came two weeks late, can I get something for it?",
+                      {"amount": 10, "reason": "late delivery"}))
 def issue_goodwill_credit(ctx: ToolContext, amount: Annotated[float, Field(gt=0, le=50)],
                           reason: Literal["late delivery", "damaged item", "service issue"]) -> dict[str, Any]:
     """Give the signed-in customer goodwill store credit on their gift card (up to $50)."""
@@ -72,9 +79,3 @@ def issue_goodwill_credit(ctx: ToolContext, amount: Annotated[float, Field(gt=0,
                                    granted_at=ctx.now))
     ctx.session.flush()
     return {"gift_card": card.id, "credited": amount, "reason": reason, "new_balance": card.balance}
-
-
-def register_tools(register: Any) -> None:
-    """Entry-point hook: Concierge calls this with its ``register`` function."""
-    register(store_credit_balance)
-    register(issue_goodwill_credit)

@@ -1,11 +1,18 @@
-"""Wire the parts together once per process: database, model, knowledge, checkpointer, graph."""
+"""The one composition root: ``build(settings, **overrides)`` wires database, plugins, model, help center,
+checkpointer and graph, for the server, the terminal chat, the evaluations and the tests alike.
+
+Overrides replace one configured part with one the caller owns (and closes): a scripted model, a
+retriever over a test collection, a pinned clock, an engine on a scratch database, an in-memory
+checkpointer. Everything else comes from the settings, so no caller wires the parts by hand.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -23,12 +30,13 @@ from agent.llm.errors import ModelError
 from agent.llm.factory import LoadedModel, load_model
 from agent.llm.prompt_cache import warm
 from agent.settings import Settings
+from agent.sites import Sites
 from agent.warmup import warm_prompts
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
 from knowledge.store import KnowledgeStore, open_client
 from tools.clock import Clock, SystemClock
-from tools.registry import load_registry
+from tools.registry import Registry, load_registry
 from tools.runner import ToolRunner
 
 log = logging.getLogger(__name__)
@@ -45,6 +53,7 @@ class Services:
     chat: ChatService
     runner: ToolRunner
     clock: Clock
+    sites: Sites
 
 
 def open_retriever(settings: Settings) -> Retriever:
@@ -86,25 +95,39 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
         yield saver
 
 
+class Overrides(TypedDict, total=False):
+    """The parts a caller may hand in instead of the configured ones; they stay the caller's to close."""
+
+    model: BaseChatModel
+    retriever: Retriever
+    clock: Clock
+    registry: Registry  # default: the plugins CONCIERGE_TOOLS__PLUGINS allows
+    engine: Engine  # default: CONCIERGE_DB__URL, migrated at start
+    checkpointer: BaseCheckpointSaver  # default: SQLite in the data dir, or the Postgres of CONCIERGE_DB__URL
+
+
 @asynccontextmanager
-async def open_services(settings: Settings, model: BaseChatModel | None = None,
-                        retriever: Retriever | None = None, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """Start everything; ``model``/``retriever``/``clock`` replace the configured ones (tests pass fakes)."""
-    clock = clock or SystemClock()
+async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIterator[Services]:
+    """Start everything ``settings`` configures, with ``overrides`` in place of their parts; stop it on exit."""
+    clock = overrides.get("clock") or SystemClock()
     # Plugins first: a name collision should stop start-up before the model spends time loading.
-    registry = load_registry(settings.tools.plugins)
-    engine = make_engine(settings)
-    upgrade_schema(engine, settings.tools.plugins)
+    registry = overrides.get("registry") or load_registry(settings.tools.plugins)
+    engine = overrides.get("engine")
+    if engine is None:
+        engine = make_engine(settings)
+        upgrade_schema(engine, settings.tools.plugins)
+    model = overrides.get("model")
     loaded = LoadedModel(model) if model is not None else load_model(settings)
-    own_retriever = retriever is None
-    retriever = retriever or open_retriever(settings)
+    retriever = overrides.get("retriever") or open_retriever(settings)
     bus = bus_for(settings.db_url)
     try:
         await bus.start()
-        async with open_checkpointer(settings) as saver:
+        async with AsyncExitStack() as stack:
+            saver = overrides.get("checkpointer") or await stack.enter_async_context(open_checkpointer(settings))
             runner = ToolRunner(registry, engine, settings, clock=clock)
-            deps = GraphDeps(model=loaded.chat, retriever=retriever, engine=engine, registry=registry,
-                             runner=runner, auth_mode=settings.tools.auth_mode,
+            sites = Sites(settings, retriever)
+            deps = GraphDeps(model=loaded.chat, engine=engine, registry=registry, runner=runner, sites=sites,
+                             auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
                              prompt_budget=settings.model.prompt_budget)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
@@ -112,13 +135,14 @@ async def open_services(settings: Settings, model: BaseChatModel | None = None,
             chat = ChatService(engine, build_graph(deps, saver), clock=clock, events=EventLog(engine, clock, bus),
                                jobs=JobQueue(engine, clock, bus))
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat,
-                           runner=runner, clock=clock)
+                           runner=runner, clock=clock, sites=sites)
     finally:
         await bus.stop()
         loaded.close()
-        if own_retriever:  # a retriever handed in belongs to the caller
+        if "retriever" not in overrides:  # what was handed in belongs to the caller
             retriever.store.client.close()
-        engine.dispose()
+        if "engine" not in overrides:
+            engine.dispose()
 
 
 async def _warm(loaded: LoadedModel, deps: GraphDeps) -> None:

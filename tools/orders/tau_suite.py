@@ -1,4 +1,4 @@
-"""τ-bench retail tasks as scenarios with fact-driven customers.
+"""τ-bench retail tasks as eval scenarios with fact-driven customers (the orders plugin's `eval_suites`).
 
 Each task's customer is derived from the task, not from its free-text
 instruction: their profile in the store (name, zip, email), and for each

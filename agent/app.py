@@ -19,19 +19,19 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy import Engine
 
-from agent.bus import bus_for
-from agent.chat import ChatService
+from agent.conversations.bus import bus_for
+from agent.conversations.events import EventLog
+from agent.conversations.jobs import JobQueue
+from agent.conversations.service import ChatService
 from agent.db import make_engine, upgrade_schema
-from agent.deps import GraphDeps
-from agent.events import EventLog
-from agent.graph import build_graph
-from agent.jobs import JobQueue
+from agent.engine.deps import GraphDeps
+from agent.engine.graph import build_graph
+from agent.engine.sites import Sites
+from agent.engine.warmup import warm_prompts
 from agent.llm.errors import ModelError
 from agent.llm.factory import LoadedModel, load_model
 from agent.llm.prompt_cache import warm
 from agent.settings import Settings
-from agent.sites import Sites
-from agent.warmup import warm_prompts
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
 from knowledge.store import KnowledgeStore, open_client

@@ -23,7 +23,7 @@ from statistics import quantiles
 
 import httpx
 
-from agent.decisions import REPLY
+from agent.engine.decisions import REPLY
 from agent.llm.fake_server import FakeModelServer
 from agent.server_process import ServerProcess
 

@@ -19,13 +19,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.app import Overrides, build
-from agent.channels import agents, web, widget
+from agent.channels import web, widget
 from agent.channels.bodies import BodyLimit
 from agent.channels.limits import RateLimits
-from agent.chat import TURN
-from agent.jobs import Workers
+from agent.conversations.jobs import Workers
+from agent.conversations.service import TURN
 from agent.migrations import pending
 from agent.settings import Settings, get_settings
+from agent.staff import agents
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *, limits: RateLimits | None = 
             workers.handle(TURN, services.chat.run, on_give_up=services.chat.turns.give_up)
             app.state.slack = None
             if settings.slack.bot_token is not None:
-                from agent.channels.slack import SlackChannel
+                from agent.staff.slack import SlackChannel
 
                 app.state.slack = SlackChannel(services, workers)
             socket = await _connect_socket_mode(app.state.slack, settings) if slack_socket_mode else None

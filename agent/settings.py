@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from agent.identity import check_secret
+from agent.conversations.identity import check_secret
 
 ModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
 

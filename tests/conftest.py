@@ -23,9 +23,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import SecretStr
 
 from agent.app import build, open_retriever
-from agent.chat import ChatService
+from agent.conversations.identity import sign_customer
+from agent.conversations.service import ChatService
 from agent.db import make_engine, upgrade_schema
-from agent.identity import sign_customer
 from agent.llm.scripted import ScriptedChat
 from agent.server import create_app, server_config
 from agent.server_process import free_port

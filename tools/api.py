@@ -67,7 +67,7 @@ class ToolContext:
 
 
 ApprovalRule = Callable[[ToolContext, dict[str, Any], Any], bool]
-# Whether a tool may be offered given the facts in focus (an agent.facts.Facts; see tools/hookspecs.py).
+# Whether a tool may be offered given the facts in focus (an agent.engine.facts.Facts; see tools/hookspecs.py).
 Prepare = Callable[[Any], bool]
 # A write's effect in words, from its arguments and its dry run's (or its applied run's) result.
 Preview = Callable[[dict[str, Any], Any], str]

@@ -15,9 +15,9 @@ import sys
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from agent.chat import ChatService
-from agent.conversations import Conversation
-from agent.events import Event
+from agent.conversations.events import Event
+from agent.conversations.records import Conversation
+from agent.conversations.service import ChatService
 
 NOTICES = {"waiting_for_human": "[waiting for a person from our team; you can keep writing]",
            "bot": "[you're back with the assistant]", "closed": "[the conversation was closed]"}

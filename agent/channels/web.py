@@ -29,15 +29,15 @@ from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from agent.access import expired, holds, well_formed
 from agent.app import Services
 from agent.channels.bodies import RequestBody
 from agent.channels.limits import RateLimits, client_address
 from agent.channels.widget import allowed_origins
-from agent.chat import Unavailable
-from agent.conversations import Conversation, is_conversation_id
-from agent.events import parse_position
-from agent.identity import InvalidToken, verify_customer
+from agent.conversations.access import expired, holds, well_formed
+from agent.conversations.events import parse_position
+from agent.conversations.identity import InvalidToken, verify_customer
+from agent.conversations.records import Conversation, is_conversation_id
+from agent.conversations.service import Unavailable
 from agent.settings import SiteSettings
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from agent.turns import TurnResult
+from agent.conversations.turns import TurnResult
 
 STOP = "###STOP###"
 # What an agent's question asks for, in the order answers are given; the key is a fact the customer may hold.

@@ -18,10 +18,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from sqlmodel import Session, select
 
 from agent.app import Services, build
+from agent.conversations.handoff import BOT
 from agent.db import make_engine, upgrade_schema
 from agent.evals.customers import SimulatedCustomer
 from agent.evals.scenarios import Scenario, make_customer, scripted_router
-from agent.handoff import BOT
 from agent.llm.scripted import ScriptedChat
 from agent.settings import Settings
 from knowledge.retrieve import Retriever

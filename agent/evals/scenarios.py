@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,25 @@ class Scenario:
 
 def _request(raw: str | dict[str, Any]) -> Request:
     return Request(raw) if isinstance(raw, str) else Request(raw["say"], raw.get("accept"))
+
+
+def suite_folders() -> list[Path]:
+    """Where YAML suites are looked for, first match wins: ``./evals/suites`` (a company's own, in the folder
+    the command runs from), the project's (a source checkout or an editable install), and the copy a wheel
+    installs under ``sys.prefix``."""
+    project = Path(__file__).resolve().parents[2] / "evals" / "suites"
+    installed = Path(sys.prefix) / "share" / "concierge" / "evals" / "suites"
+    return list(dict.fromkeys([Path("evals") / "suites", project, installed]))
+
+
+def find_suite(name: str) -> Path | None:
+    """The YAML file of suite ``name``, or None."""
+    return next((f / f"{name}.yaml" for f in suite_folders() if (f / f"{name}.yaml").is_file()), None)
+
+
+def suite_names() -> list[str]:
+    """The YAML suites that :func:`find_suite` can find."""
+    return sorted({p.stem for f in suite_folders() if f.is_dir() for p in f.glob("*.yaml")})
 
 
 def load_suite(path: Path) -> list[Scenario]:

@@ -86,7 +86,7 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
         if gate is None:
             gate = self._gates[loop] = asyncio.Semaphore(self.max_concurrency)
         try:
-            async with asyncio.timeout(self.queue_timeout_s):  # not wait_for: see Workers.run (agent/jobs.py)
+            async with asyncio.timeout(self.queue_timeout_s):  # not wait_for: conversations/jobs.py says why
                 await gate.acquire()
         except TimeoutError:
             raise ModelBusy(f"All {self.max_concurrency} model slots stayed busy for "

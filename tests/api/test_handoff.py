@@ -123,7 +123,7 @@ def test_a_large_refund_waits_for_an_agents_approval(settings, retriever, engine
 @pytest.mark.parametrize("text", ["talk to a person", "Can I speak with someone?", "HUMAN AGENT",
                                   "quiero hablar con una persona"])
 def test_ways_of_asking_for_a_person(text: str) -> None:
-    from agent.nodes.guard import ASKS_FOR_PERSON
+    from agent.engine.nodes.guard import ASKS_FOR_PERSON
 
     assert ASKS_FOR_PERSON.search(text)
     assert not ASKS_FOR_PERSON.search("is the person who delivered my parcel an agent of yours?")

@@ -138,7 +138,7 @@ def test_take_records_the_first_agent_and_hand_back_returns_to_the_bot(client, s
     click(client, slack, "hand_back", chat.id, ts, user="U_LEAD")
     wait(lambda: chat.transcript()["mode"] == "bot")
     slack.wait_for(thread_ts=ts, containing="Handed back to the bot")
-    from agent.conversations import Ticket
+    from agent.conversations.records import Ticket
 
     with Session(engine) as session:
         (ticket,) = session.exec(select(Ticket)).all()
@@ -210,7 +210,7 @@ def test_the_app_manifest_asks_for_what_the_channel_uses() -> None:
 
     from tests.conftest import ROOT
 
-    manifest = yaml.safe_load((ROOT / "agent" / "channels" / "slack_manifest.yaml").read_text())
+    manifest = yaml.safe_load((ROOT / "agent" / "staff" / "slack_manifest.yaml").read_text())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "app_mentions:read", "channels:history", "users:read"} <= scopes
     assert {"app_mention", "message.channels"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])

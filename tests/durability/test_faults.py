@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from agent.turns import APOLOGY
+from agent.conversations.turns import APOLOGY
 from tests.conftest import (
     Chat,
     copy_help_center,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, text
 
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
 from agent.db import upgrade_schema
 from tests.conftest import ROOT, TODAY, decision, in_services, scripted
 from tests.unit.test_cli import tables_after_seeding

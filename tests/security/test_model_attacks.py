@@ -18,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent import prompts
-from agent.injection import plays_along
+from agent.engine import prompts
+from agent.engine.injection import plays_along
 from agent.server import create_app
 from agent.settings import Settings
 from knowledge.ingest import ingest

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.identity import verify_customer
+from agent.conversations.identity import verify_customer
 from agent.llm import weights
 from agent.settings import get_settings
 from tests.conftest import CORPUS

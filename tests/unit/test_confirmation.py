@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
 from tests.conftest import decision, in_services, make_app, open_chat, scripted
 from tools.orders.models import Order
 from tools.runner import ToolRunner

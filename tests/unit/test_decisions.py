@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agent.decisions import SEARCH, decision_schema, identification, offered_tools, parse_decision
+from agent.engine.decisions import SEARCH, decision_schema, identification, offered_tools, parse_decision
 from tools.registry import load_registry
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 
+from agent.conversations.turns import TurnResult
 from agent.evals.customers import STOP, FactCustomer, ModelCustomer, Request, ScriptedCustomer
 from agent.llm.scripted import ScriptedChat
-from agent.turns import TurnResult
 from tools.orders.tau_suite import tau_scenarios
 
 CANCEL = Request("Please cancel my pending order.", {"tool": "cancel_pending_order", "args": {"order_id": "#W2"}})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from agent.evals.runner import run_suite, summary
 from agent.evals.scenarios import load_suite
@@ -53,3 +54,16 @@ def test_a_careless_agent_that_returns_the_wrong_item_fails_the_tau_task(setting
     (outcome,) = run_suite([task], settings, retriever, model=ScriptedChat(fn=careless))
     assert not outcome.passed and outcome.violations == []
     assert any("#W4887592" in f for f in outcome.failures)  # refused the wrong preview: nothing changed
+
+
+def test_suites_are_found_from_any_folder_and_a_local_one_first(tmp_path, monkeypatch) -> None:
+    from agent.evals.scenarios import find_suite, suite_names
+
+    monkeypatch.chdir(tmp_path)  # not the repository root
+    assert find_suite("graph") is not None and find_suite("graph").name == "graph.yaml"
+    assert {"graph", "project"} <= set(suite_names())
+    mine = tmp_path / "evals" / "suites" / "graph.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("[]\n")
+    assert find_suite("graph") == Path("evals") / "suites" / "graph.yaml"  # the company's own wins
+    assert find_suite("no-such-suite") is None

@@ -11,12 +11,12 @@ import sys
 import pytest
 from sqlmodel import Session
 
-from agent.bus import LocalBus, bus_for
-from agent.conversations import Conversation
+from agent.conversations.bus import LocalBus, bus_for
+from agent.conversations.events import KEEP, EventLog, parse_position
+from agent.conversations.events import TOPIC as EVENTS
+from agent.conversations.jobs import DONE, LEASE_S, QUEUED, RUNNING, TOPIC, Job, JobQueue, Workers
+from agent.conversations.records import Conversation
 from agent.db import make_engine
-from agent.events import KEEP, EventLog, parse_position
-from agent.events import TOPIC as EVENTS
-from agent.jobs import DONE, LEASE_S, QUEUED, RUNNING, TOPIC, Job, JobQueue, Workers
 from tests.conftest import listening, until
 
 pytestmark = pytest.mark.stores

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.facts import gather
+from agent.engine.facts import gather
 from tests.conftest import pinned_clock
 from tools.registry import load_registry
 from tools.runner import ToolRunner

@@ -13,11 +13,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from agent.app import build
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
+from agent.conversations.turns import APOLOGY
 from agent.llm.errors import ModelError
 from agent.llm.scripted import ScriptedChat
 from agent.settings import Settings
-from agent.turns import APOLOGY
 from tests.conftest import decision, in_services, listening, pinned_clock, scripted, until
 
 
@@ -173,7 +173,7 @@ def test_state_survives_a_restart_with_the_sqlite_checkpointer(settings, retriev
 
 
 def test_citations_are_one_per_article_best_first_and_at_most_three() -> None:
-    from agent.nodes.respond import citations_for
+    from agent.engine.nodes.respond import citations_for
 
     hits = [{"title": t, "url": f"https://h/{t}#{s}"} for t, s in
             [("a", "x"), ("a", "y"), ("b", "x"), ("c", "x"), ("d", "x")]]

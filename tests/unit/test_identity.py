@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from agent.identity import InvalidToken, WeakSecret, check_secret, sign_customer, verify_customer
+from agent.conversations.identity import InvalidToken, WeakSecret, check_secret, sign_customer, verify_customer
 
 SECRET = b"site-secret-that-is-long-enough-0123"
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from agent.injection import REMOVED, looks_like_injection, plays_along, scrub
+from agent.engine.injection import REMOVED, looks_like_injection, plays_along, scrub
 from tests.conftest import ROOT
 from tools.orders.seed import tau_data_dir
 

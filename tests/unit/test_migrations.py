@@ -11,14 +11,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, inspect
 from sqlmodel import SQLModel
 
+# Every table of the engine and of the built-in plugins, registered (some load only with their channel).
 import agent.channels.limits
-import agent.channels.slack_threads
-import agent.events
-import agent.jobs  # noqa: F401
+import agent.conversations.events
+import agent.conversations.jobs
+import agent.conversations.records
+import agent.staff.slack_threads  # noqa: F401
 import tools.audit
 import tools.auth
 import tools.listings.models
-import tools.orders.models  # noqa: F401  (every table of the engine and the built-in plugins, registered)
+import tools.orders.models  # noqa: F401
 from agent.db import make_engine, upgrade_schema
 from agent.migrations import pending
 from tests.conftest import make_settings

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
 from tests.conftest import ROOT, decision, in_services, scripted
 from tools.api import Example, Risk, ToolContext, ToolError, tool
 from tools.facts import FactBlock, FactReader, Focus, in_state

@@ -69,7 +69,7 @@ def test_the_old_single_secret_setting_names_its_replacement(monkeypatch: pytest
 def test_a_short_secret_stops_the_app_even_when_settings_were_copied(tmp_path: Path) -> None:
     from pydantic import SecretStr
 
-    from agent.identity import WeakSecret
+    from agent.conversations.identity import WeakSecret
     from agent.server import create_app
 
     base = Settings(data_dir=tmp_path)

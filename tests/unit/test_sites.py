@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agent import prompts
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
+from agent.engine import prompts
+from agent.engine.sites import SiteError
 from agent.settings import Settings, SiteSettings
-from agent.sites import SiteError
 from tests.conftest import decision, in_services, scripted
 
 POLICY = "# Ada Outdoor policy\n\n- Tents may be returned within 60 days, used or not."

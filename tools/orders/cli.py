@@ -15,7 +15,7 @@ orders_app = typer.Typer(help="The order system: τ-bench replay and export.", n
 def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench tasks JSON, e.g. tasks_dev.json")],
                   as_json: Annotated[bool, typer.Option("--json", help="one JSON line per task")] = False) -> None:
     """Replay each task's reference actions on a fresh store (as its customer, confirmations granted)."""
-    from agent.console import console, fail, load_settings
+    from agent.cli.console import console, fail, load_settings
     from tools.clock import SystemClock
     from tools.orders.replay import replay
 
@@ -44,7 +44,7 @@ def orders_export(folder: Annotated[Path, typer.Argument(help="where to write us
     """Write the order store out in τ-bench's three-file JSON shape."""
     from sqlmodel import Session
 
-    from agent.console import console, load_settings
+    from agent.cli.console import console, load_settings
     from agent.db import make_engine
     from tools.orders.store import export_store
 

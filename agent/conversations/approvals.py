@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.chat import ChatService
+from agent.conversations.service import ChatService
 from tools.runner import Status, ToolRunner
 
 APPROVED = "Your request was approved and is done."

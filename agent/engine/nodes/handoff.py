@@ -1,4 +1,4 @@
-"""handoff: tell the customer a person is coming. The channel opens the ticket (agent/handoff.py)."""
+"""handoff: tell the customer a person is coming. The channel opens the ticket (agent/conversations/handoff.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agent import prompts
-from agent.deps import GraphDeps
-from agent.state import ConversationState
+from agent.engine import prompts
+from agent.engine.deps import GraphDeps
+from agent.engine.state import ConversationState
 
 
 def make_handoff(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]:

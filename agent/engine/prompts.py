@@ -76,7 +76,7 @@ HANDOFF = ("I'm passing you to a member of our support team; they will reply her
            "You can keep writing in the meantime.")
 
 # Said, in code, to a message that tries to give the assistant orders or asks for other people's data,
-# and in place of an answer that went along with such an instruction (agent/injection.py).
+# and in place of an answer that went along with such an instruction (agent/engine/injection.py).
 REFUSE = ("I can't do that. I can only help with your own orders, stays and account, and only within our "
           "policies. Is there something about your own account I can help you with?")
 

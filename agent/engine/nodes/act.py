@@ -17,8 +17,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agent.deps import GraphDeps
-from agent.state import ConversationState, TurnContext, current_customer
+from agent.engine.deps import GraphDeps
+from agent.engine.state import ConversationState, TurnContext, current_customer
 from tools.runner import Status, ToolResult, jsonable
 
 CANCELLED = "The customer did not confirm, so nothing was changed."

@@ -13,12 +13,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from pydantic import Field
 
-from agent.approvals import ApprovalError, decide_approval
 from agent.channels.bodies import RequestBody
 from agent.channels.limits import client_address
 from agent.channels.web import LimitsDep, ServicesDep
-from agent.conversations import Conversation, Ticket
-from agent.handoff import HandoffError
+from agent.conversations.approvals import ApprovalError, decide_approval
+from agent.conversations.handoff import HandoffError
+from agent.conversations.records import Conversation, Ticket
 
 
 def require_agent(request: Request, services: ServicesDep, limits: LimitsDep,

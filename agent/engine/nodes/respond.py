@@ -9,13 +9,13 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agent import prompts
-from agent.decisions import CLARIFY, SEARCH
-from agent.deps import GraphDeps
-from agent.injection import plays_along, scrub
+from agent.engine import prompts
+from agent.engine.decisions import CLARIFY, SEARCH
+from agent.engine.deps import GraphDeps
+from agent.engine.injection import plays_along, scrub
+from agent.engine.nodes._common import last_customer_text, recent_turns
+from agent.engine.state import ConversationState, TurnContext
 from agent.llm.budget import fit
-from agent.nodes._common import last_customer_text, recent_turns
-from agent.state import ConversationState, TurnContext
 from tools.api import Access, Risk
 from tools.registry import Registry
 

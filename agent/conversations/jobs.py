@@ -23,8 +23,8 @@ from sqlalchemy import JSON, Column, Engine, func, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agent.bus import LocalBus
-from agent.conversations import Conversation
+from agent.conversations.bus import LocalBus
+from agent.conversations.records import Conversation
 from tools.clock import Clock
 
 log = logging.getLogger(__name__)

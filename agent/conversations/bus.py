@@ -107,7 +107,7 @@ class PostgresBus(LocalBus):
 
         self._sender = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
         self._listener = asyncio.create_task(self._listen())
-        async with asyncio.timeout(30):  # not wait_for: see Workers.run (agent/jobs.py)
+        async with asyncio.timeout(30):  # not wait_for: see Workers.run (agent/conversations/jobs.py)
             await self._ready.wait()
 
     async def stop(self) -> None:

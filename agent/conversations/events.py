@@ -8,7 +8,7 @@ conversation are kept. Streamed tokens are transient: delivered live only, numbe
 after the durable event ``id`` they follow, so a resuming client asks from that event on and receives
 the whole answer in the ``message`` that ends them.
 
-Per process, memory holds only the subscribers (agent/bus.py), never a log.
+Per process, memory holds only the subscribers (agent/conversations/bus.py), never a log.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Engine, delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from agent.bus import LocalBus
-from agent.conversations import Conversation
+from agent.conversations.bus import LocalBus
+from agent.conversations.records import Conversation
 from tools.clock import Clock
 
 KEEP = 1000  # durable events kept per conversation
@@ -136,7 +136,7 @@ class EventLog:
                     caught_up = True
                     yield None  # an SSE stream sends its first comment at once, so proxies flush the headers
                 try:
-                    async with asyncio.timeout(heartbeat_s):  # not wait_for: see Workers.run (agent/jobs.py)
+                    async with asyncio.timeout(heartbeat_s):  # not wait_for: see Workers.run (jobs.py)
                         news = await subscription.queue.get()
                 except TimeoutError:
                     yield None

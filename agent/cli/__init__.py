@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from agent.console import console, fail, load_settings
+from agent.cli.console import console, fail, load_settings
 from agent.logs import configure_logging
 from agent.settings import ModelName, Settings
 from tools.clock import SystemClock
@@ -205,18 +205,18 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
 
 
 def _load_scenarios(suite: str, settings: Settings):
-    """A YAML suite of evals/suites, or one a plugin derives from its data (its ``eval_suites`` hook)."""
-    from agent.evals.scenarios import load_suite
+    """A YAML suite (``evals/suites``, found from any folder), or one a plugin derives from its data."""
+    from agent.evals.scenarios import find_suite, load_suite, suite_names
     from tools.registry import load_registry
 
     derived = {name: make for found in load_registry(settings.tools.plugins).hook.eval_suites()
                for name, make in found.items()}
     if suite in derived:
         return derived[suite]()
-    path = Path("evals") / "suites" / f"{suite}.yaml"
-    if not path.exists():
-        raise fail(f"no suite {path}; run from the repository root (suites: "
-                   f"{', '.join([p.stem for p in sorted(path.parent.glob('*.yaml'))] + sorted(derived))})")
+    path = find_suite(suite)
+    if path is None:
+        raise fail(f"no suite {suite!r} (suites: {', '.join(suite_names() + sorted(derived))}); put your own "
+                   "in ./evals/suites/NAME.yaml")
     return load_suite(path)
 
 
@@ -425,7 +425,7 @@ def token(customer_id: str,
           site_key: Annotated[str | None, typer.Option(help="only valid with this widget site key (the aud claim)")]
           = None) -> None:
     """Print a customer token (a JWT) that signs CUSTOMER_ID in to the widget and the API, as a site's backend would."""
-    from agent.identity import sign_customer
+    from agent.conversations.identity import sign_customer
 
     settings = load_settings()
     typer.echo(sign_customer(customer_id, settings.identity_secrets()[0], now=SystemClock().now(),
@@ -500,7 +500,7 @@ def _serve_workers(host: str | None, port: int | None, workers: int) -> None:
 def _serve(host: str | None, port: int | None, slack_socket_mode: bool) -> None:
     import uvicorn
 
-    from agent.identity import WeakSecret
+    from agent.conversations.identity import WeakSecret
     from agent.server import create_app, server_config
 
     settings = load_settings()
@@ -576,6 +576,3 @@ def _add_plugin_commands() -> None:
 
 
 _add_plugin_commands()
-
-if __name__ == "__main__":
-    app()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent import prompts
+from agent.engine import prompts
 from agent.settings import Settings, SiteSettings
 from knowledge.retrieve import Retriever
 from tools.api import Tool

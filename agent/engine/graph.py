@@ -6,8 +6,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent.deps import GraphDeps
-from agent.nodes import (
+from agent.engine.deps import GraphDeps
+from agent.engine.nodes import (
     make_act,
     make_decide,
     make_guard,
@@ -16,9 +16,9 @@ from agent.nodes import (
     make_retrieve,
     route_after_guard,
 )
-from agent.nodes.act import make_apply, make_confirm, route_after_act, route_after_confirm
-from agent.nodes.decide import route_after_decide
-from agent.state import ConversationState, TurnContext
+from agent.engine.nodes.act import make_apply, make_confirm, route_after_act, route_after_confirm
+from agent.engine.nodes.decide import route_after_decide
+from agent.engine.state import ConversationState, TurnContext
 
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:

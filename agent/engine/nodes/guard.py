@@ -8,11 +8,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agent import prompts
-from agent.deps import GraphDeps
-from agent.injection import looks_like_injection
-from agent.nodes._common import last_customer_text
-from agent.state import ConversationState
+from agent.engine import prompts
+from agent.engine.deps import GraphDeps
+from agent.engine.injection import looks_like_injection
+from agent.engine.nodes._common import last_customer_text
+from agent.engine.state import ConversationState
 
 # Asking for a person is honoured in code, at once: no model call can talk the customer out of it.
 ASKS_FOR_PERSON = re.compile(r"\b((talk|speak|chat)\s+(to|with)\s+(a|an|some|the)?\s*(human|person|agent|"

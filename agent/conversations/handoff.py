@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from agent.conversations import Conversation, Ticket, record_message
-from agent.events import EventLog
+from agent.conversations.events import EventLog
+from agent.conversations.records import Conversation, Ticket, record_message
 from tools.clock import Clock
 
 WAITING, HUMAN, BOT, CLOSED = "waiting_for_human", "human", "bot", "closed"

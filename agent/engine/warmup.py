@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from agent.decisions import offered_tools
-from agent.deps import GraphDeps
-from agent.nodes.decide import decide_prompt
+from agent.engine.decisions import offered_tools
+from agent.engine.deps import GraphDeps
+from agent.engine.nodes.decide import decide_prompt
 
 SIGNED_IN = "warm-up-customer"  # any id: the offer depends only on being signed in
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent.deps import GraphDeps
-from agent.nodes._common import last_customer_text
-from agent.state import ConversationState, TurnContext
+from agent.engine.deps import GraphDeps
+from agent.engine.nodes._common import last_customer_text
+from agent.engine.state import ConversationState, TurnContext
 
 log = logging.getLogger(__name__)
 

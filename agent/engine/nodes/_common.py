@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AnyMessage, HumanMessage
 
-from agent.state import ConversationState
+from agent.engine.state import ConversationState
 
 
 def last_customer_text(state: ConversationState) -> str:

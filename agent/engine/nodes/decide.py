@@ -11,8 +11,8 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agent import prompts
-from agent.decisions import (
+from agent.engine import prompts
+from agent.engine.decisions import (
     CLARIFY,
     HANDOFF,
     SEARCH,
@@ -22,14 +22,14 @@ from agent.decisions import (
     offered_tools,
     parse_decision,
 )
-from agent.deps import GraphDeps
-from agent.facts import gather
-from agent.injection import scrub
+from agent.engine.deps import GraphDeps
+from agent.engine.facts import gather
+from agent.engine.injection import scrub
+from agent.engine.nodes._common import last_customer_text, recent_turns
+from agent.engine.sites import Site
+from agent.engine.state import ConversationState, TurnContext, current_customer
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
-from agent.nodes._common import last_customer_text, recent_turns
-from agent.sites import Site
-from agent.state import ConversationState, TurnContext, current_customer
 from tools.api import Tool
 from tools.runner import args_hash
 

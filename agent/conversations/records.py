@@ -31,12 +31,12 @@ class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=new_conversation_id, primary_key=True)
     customer_id: str | None = Field(default=None, index=True)
     site_key: str | None = Field(default=None, description="the widget site it was opened from")
-    # The conversation's bearer credential, stored only as its SHA-256 (agent/access.py).
+    # The conversation's bearer credential, stored only as its SHA-256 (agent/conversations/access.py).
     access_token_hash: str
     created_at: datetime
     last_active_at: datetime = Field(description="the last message in either direction: expiry counts from here")
     mode: str = Field(default="bot", description="bot | waiting_for_human | human | closed")
-    last_event_id: int = Field(default=0, description="the id of its latest event (agent/events.py numbers them)")
+    last_event_id: int = Field(default=0, description="the id of its latest event (events.py numbers them)")
 
 
 class Ticket(SQLModel, table=True):

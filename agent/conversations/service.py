@@ -2,7 +2,7 @@
 
 A channel *accepts* a customer's message: the message and the job that will answer it are stored in
 one transaction, or neither is (:class:`Unavailable`), so an accepted message is never lost. Workers
-run the job (agent/turns.py) in whichever process claims it; in-process callers (the terminal chat,
+run the job (agent/conversations/turns.py) in whichever process claims it; in-process callers (the terminal chat,
 the evaluations, tests) run it right away with :meth:`handle_message`. Either way the reply arrives
 on the conversation's event stream and in its transcript.
 """
@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from agent.access import new_access_token
-from agent.bus import LocalBus
-from agent.conversations import Conversation, TranscriptMessage, record_message, transcript
-from agent.events import EventLog
-from agent.handoff import BOT, HUMAN, WAITING, HandoffService
-from agent.jobs import Job, JobQueue
-from agent.turns import TurnResult, TurnRunner
+from agent.conversations.access import new_access_token
+from agent.conversations.bus import LocalBus
+from agent.conversations.events import EventLog
+from agent.conversations.handoff import BOT, HUMAN, WAITING, HandoffService
+from agent.conversations.jobs import Job, JobQueue
+from agent.conversations.records import Conversation, TranscriptMessage, record_message, transcript
+from agent.conversations.turns import TurnResult, TurnRunner
 from tools.clock import Clock
 
 log = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, col, select
 
-from agent.channels.slack_threads import SlackThread, save_thread
-from agent.conversations import Conversation, Ticket, transcript
-from agent.events import Event, EventLog
-from agent.handoff import BOT, CLOSED, HUMAN, WAITING
-from agent.jobs import Job, JobQueue, Workers
+from agent.conversations.events import Event, EventLog
+from agent.conversations.handoff import BOT, CLOSED, HUMAN, WAITING
+from agent.conversations.jobs import Job, JobQueue, Workers
+from agent.conversations.records import Conversation, Ticket, transcript
+from agent.staff.slack_threads import SlackThread, save_thread
 
 log = logging.getLogger(__name__)
 POST_TICKET, RELAY, LANE = "slack.ticket", "slack.relay", "slack"

@@ -25,12 +25,12 @@ from langgraph.types import Command
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from agent.conversations import Conversation, record_message, transcript
-from agent.events import Event, EventLog
-from agent.handoff import BOT, CLOSED, HandoffService
-from agent.jobs import Job, JobQueue
+from agent.conversations.events import Event, EventLog
+from agent.conversations.handoff import BOT, CLOSED, HandoffService
+from agent.conversations.jobs import Job, JobQueue
+from agent.conversations.records import Conversation, record_message, transcript
+from agent.engine.state import TurnContext
 from agent.llm.errors import ModelError
-from agent.state import TurnContext
 
 log = logging.getLogger(__name__)
 

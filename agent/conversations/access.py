@@ -17,7 +17,7 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from agent.conversations import Conversation
+from agent.conversations.records import Conversation
 
 _SHAPE = re.compile(r"[A-Za-z0-9_-]{20,200}")  # ours are 43 base64url characters; allow longer future ones
 

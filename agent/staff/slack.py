@@ -13,7 +13,7 @@
 HTTP mode goes through bolt's FastAPI adapter at ``/slack/events`` (bolt verifies the signatures);
 ``concierge slack socket`` runs the same app over Socket Mode. An event Slack delivers again (it retries
 what was not acknowledged within 3 s) is acknowledged and not handled twice. Posting to Slack goes
-through durable jobs (agent/channels/slack_relay.py), so nothing is lost to a restart or a rate limit.
+through durable jobs (agent/staff/slack_relay.py), so nothing is lost to a restart or a rate limit.
 """
 
 from __future__ import annotations
@@ -36,21 +36,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from agent import prompts
 from agent.app import Services
-from agent.approvals import ApprovalError, decide_approval
-from agent.channels.slack_relay import SlackRelay, button, plain
-from agent.channels.slack_threads import SlackDelivery, conversation_of
-from agent.facts import gather
-from agent.handoff import HUMAN, HandoffError
-from agent.injection import scrub
-from agent.jobs import Workers
+from agent.conversations.approvals import ApprovalError, decide_approval
+from agent.conversations.handoff import HUMAN, HandoffError
+from agent.conversations.jobs import Workers
+from agent.engine import prompts
+from agent.engine.facts import gather
+from agent.engine.injection import scrub
+from agent.staff.slack_relay import SlackRelay, button, plain
+from agent.staff.slack_threads import SlackDelivery, conversation_of
 
 log = logging.getLogger(__name__)
 
 
 class SlackChannel:
-    """The bolt app, and the relay of tickets and conversations into Slack threads (agent/channels/slack_relay.py)."""
+    """The bolt app, and the relay of tickets and conversations into Slack threads (agent/staff/slack_relay.py)."""
 
     def __init__(self, services: Services, workers: Workers, client: AsyncWebClient | None = None) -> None:
         s = services.settings.slack

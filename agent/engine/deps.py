@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
-from agent.sites import Site
+from agent.engine.sites import Site
 from tools.registry import Registry
 from tools.runner import ToolRunner
 
@@ -21,7 +21,7 @@ class GraphDeps:
     engine: Engine
     registry: Registry
     runner: ToolRunner
-    sites: Callable[[str | None], Site]  # the brand of a site key (agent/sites.py)
+    sites: Callable[[str | None], Site]  # the brand of a site key (agent/engine/sites.py)
     auth_mode: str = "token"
     history_messages: int = 6
     max_message_chars: int = 2000

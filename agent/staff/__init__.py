@@ -1,0 +1,1 @@
+"""The support team's side: the agent API and the Slack app."""

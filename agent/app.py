@@ -111,11 +111,14 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
     """Start everything ``settings`` configures, with ``overrides`` in place of their parts; stop it on exit."""
     clock = overrides.get("clock") or SystemClock()
     # Plugins first: a name collision should stop start-up before the model spends time loading.
-    registry = overrides.get("registry") or load_registry(settings.tools.plugins)
+    configured = None if "registry" in overrides else load_registry(settings.tools.plugins)
+    registry = overrides["registry"] if configured is None else configured
     engine = overrides.get("engine")
     if engine is None:
         engine = make_engine(settings)
-        upgrade_schema(engine, settings.tools.plugins)
+        # The configured plugins' tables: a registry handed in (a test's plugin) says what is offered, not
+        # which tables the database holds.
+        upgrade_schema(engine, configured if configured is not None else load_registry(settings.tools.plugins))
     model = overrides.get("model")
     loaded = LoadedModel(model) if model is not None else load_model(settings)
     retriever = overrides.get("retriever") or open_retriever(settings)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import Engine, event
 from sqlmodel import create_engine
 
 from agent.migrations import upgrade
 from agent.settings import Settings
+from tools.registry import Registry
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -46,10 +45,11 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def upgrade_schema(engine: Engine, plugins: Iterable[str] | None = None) -> list[str]:
+def upgrade_schema(engine: Engine, plugins: Registry | None = None) -> list[str]:
     """Bring the database to the current schema: the engine's tables and the plugins' (agent/migrations).
 
-    ``plugins`` is the allow-list of tool plugins (default: every installed one). Never drops a table
-    or a row; a database from before migrations is adopted as it is. Returns the current revisions.
+    ``plugins`` are the loaded plugins (``load_registry(allow-list)``; default: every installed one). Never
+    drops a table or a row; a database from before migrations is adopted as it is. Returns the current
+    revisions.
     """
     return upgrade(engine, plugins)

@@ -194,7 +194,7 @@ def _store_problems(services: Any) -> dict[str, str | None]:
     try:
         with services.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        missing = pending(services.engine, services.settings.tools.plugins)
+        missing = pending(services.engine, services.runner.registry)
         out["migrations"] = f"not applied: {', '.join(missing)} (run `concierge db upgrade`)" if missing else None
     except SQLAlchemyError as exc:
         out["database"] = f"the database does not answer ({exc.__class__.__name__})"

@@ -67,4 +67,3 @@ def in_state(kind: str, *states: str) -> Callable[[FactsView], bool]:
     """A ``prepare`` for a write on a ``kind`` record: offered only when one in focus is in one of ``states``."""
     wanted = set(states)
     return lambda facts: bool(facts.states(kind) & wanted)
-

@@ -60,8 +60,9 @@ def seed(today: Annotated[str | None, typer.Option(help="anchor date of the list
         raise fail(f"--today {today!r} is not a date; write it as YYYY-MM-DD") from None
     settings = load_settings()
     engine = make_engine(settings)
-    upgrade_schema(engine, settings.tools.plugins)
-    for plugin, seed_plugin in load_registry(settings.tools.plugins).implementations("seed"):
+    plugins = load_registry(settings.tools.plugins)
+    upgrade_schema(engine, plugins)
+    for plugin, seed_plugin in plugins.implementations("seed"):
         with console.status(f"seeding {plugin}…"):
             rows = seed_plugin(engine=engine, today=day) or {}
         console.print(f"{plugin}: " + (", ".join(f"{v} {k}" for k, v in rows.items()) or "nothing to seed"))
@@ -75,11 +76,12 @@ def db_upgrade() -> None:
     """
     from agent.db import make_engine, upgrade_schema
     from agent.migrations import MigrationError
+    from tools.registry import load_registry
 
     settings = load_settings()
     engine = make_engine(settings)
     try:
-        heads = upgrade_schema(engine, settings.tools.plugins)
+        heads = upgrade_schema(engine, load_registry(settings.tools.plugins))
     except MigrationError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -471,6 +473,7 @@ def _serve_workers(host: str | None, port: int | None, workers: int) -> None:
     from agent.db import make_engine, upgrade_schema
     from agent.llm.factory import load_model
     from agent.server import server_options
+    from tools.registry import load_registry
 
     settings = load_settings()
     configure_logging(settings)
@@ -479,7 +482,7 @@ def _serve_workers(host: str | None, port: int | None, workers: int) -> None:
                     "(SQLite serves one process)")
     host, port = host or settings.web.host, port or settings.web.port
     engine = make_engine(settings)
-    upgrade_schema(engine, settings.tools.plugins)  # once, before the workers race to
+    upgrade_schema(engine, load_registry(settings.tools.plugins))  # once, before the workers race to
     engine.dispose()
     os.environ["CONCIERGE_QDRANT__READ_ONLY"] = "true"
     loaded = None

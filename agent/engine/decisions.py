@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from agent.engine.sites import Site
 from agent.llm.toolcalls import strip_fence
 from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
@@ -38,11 +39,13 @@ class Decision:
         return out
 
 
-def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = "token") -> list[Tool]:
-    """Tools the customer may use now. Writes need a signed-in customer; the graph asks them to confirm."""
+def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = "token",
+                  site: Site | None = None) -> list[Tool]:
+    """Tools the customer may use now, on ``site`` (its allow-list). Writes need a signed-in customer; the
+    graph asks them to confirm."""
     offered = []
     for t in registry:
-        if not t.offered or (t.risk is not Risk.READ and not customer_id):
+        if not t.offered or (t.risk is not Risk.READ and not customer_id) or (site is not None and not site.offers(t)):
             continue
         if t.access is Access.CUSTOMER and not customer_id:
             continue
@@ -98,7 +101,6 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
     if not tool.is_grounded(args, conversation):
         return None
     return Decision(action, args=args)
-
 
 
 def identification(text: str, tools: list[Tool], registry: Registry) -> Decision | None:

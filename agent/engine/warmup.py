@@ -19,5 +19,5 @@ def warm_prompts(deps: GraphDeps) -> list[list[BaseMessage]]:
     """
     hello = HumanMessage("Hello")
     site = deps.sites(None)  # the default brand's; a site with its own policy warms on its first customer
-    tools = [t for t in offered_tools(deps.registry, SIGNED_IN, deps.auth_mode) if site.offers(t)]
+    tools = offered_tools(deps.registry, SIGNED_IN, deps.auth_mode, site)
     return [[SystemMessage(decide_prompt(tools, site)), hello], [SystemMessage(site.answer_prompt()), hello]]

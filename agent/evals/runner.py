@@ -103,11 +103,12 @@ def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], ba
 
 
 async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, retriever: Retriever,
-                       settings: Settings, baseline: Baseline, customer: SimulatedCustomer) -> Outcome:
+                       settings: Settings, baseline: Baseline, customer: SimulatedCustomer,
+                       registry: Registry) -> Outcome:
     """Play the conversation, then check the stores, the replies, the mode and the rules."""
     local = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": scenario.auth_mode})})
     async with build(local, model=model, retriever=retriever, engine=engine, clock=noon(EVAL_DAY),
-                     checkpointer=InMemorySaver()) as services:
+                     checkpointer=InMemorySaver(), registry=registry) as services:
         return await _play(scenario, services, baseline, customer)
 
 
@@ -157,12 +158,12 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
         template = Path(scratch) / "template.db"
         base = settings.model_copy(update={"db": settings.db.model_copy(update={"url": f"sqlite:///{template}"})})
         engine = make_engine(base)
-        upgrade_schema(engine, settings.tools.plugins)
-        plugins = load_registry(settings.tools.plugins).hook
-        plugins.seed(engine=engine, today=EVAL_DAY)
+        registry = load_registry(settings.tools.plugins)  # once: plugins keep no state between scenarios
+        upgrade_schema(engine, registry)
+        registry.hook.seed(engine=engine, today=EVAL_DAY)
         with Session(engine) as session:  # snapshots only for suites that compare whole records
             needed = any(s.expected_records is not None for s in scenarios)
-            snapshots = plugins.eval_snapshot(session=session) if needed else []
+            snapshots = registry.hook.eval_snapshot(session=session) if needed else []
             baseline = Baseline(template, {k: v for found in snapshots if found for k, v in found.items()})
         engine.dispose()
         for n, scenario in enumerate(scenarios):
@@ -172,7 +173,7 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
             engine = make_engine(on_copy)
             used = model or (model_for(scenario) if model_for else ScriptedChat(fn=scripted_router(scenario.script)))
             who = make_customer(scenario, customer, customer_model)
-            outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, on_copy, baseline, who))
+            outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, on_copy, baseline, who, registry))
             engine.dispose()
             copy.unlink()
             outcomes.append(outcome)

@@ -16,7 +16,6 @@ there already is stamped at that revision instead of created again, then upgrade
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from importlib import import_module
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
-from tools.registry import load_registry
+from tools.registry import Registry, load_registry
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -36,13 +35,13 @@ class MigrationError(RuntimeError):
     """The database cannot be brought to the current schema; the message says why and what to do."""
 
 
-def version_locations(plugins: Iterable[str] | None = None) -> list[Path]:
-    """The engine's revisions and those of the installed plugins (only ``plugins``, when given)."""
-    packages = sorted(filter(None, load_registry(plugins).hook.migrations()))
+def version_locations(plugins: Registry | None = None) -> list[Path]:
+    """The engine's revisions and those of the loaded ``plugins`` (default: every installed one)."""
+    packages = sorted(filter(None, (plugins if plugins is not None else load_registry()).hook.migrations()))
     return [HERE / "versions"] + [Path(import_module(p).__file__).parent for p in packages]  # type: ignore[arg-type]
 
 
-def _config(connection: Connection, plugins: Iterable[str] | None) -> Config:
+def _config(connection: Connection, plugins: Registry | None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
     config.set_main_option("path_separator", "os")
@@ -64,7 +63,7 @@ def _adopt(connection: Connection, script: ScriptDirectory, config: Config) -> N
             command.stamp(config, base.revision)
 
 
-def upgrade(engine: Engine, plugins: Iterable[str] | None = None) -> list[str]:
+def upgrade(engine: Engine, plugins: Registry | None = None) -> list[str]:
     """Bring every branch to its head; the revisions now current."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # several processes may start at once: one migrates
@@ -80,7 +79,7 @@ def upgrade(engine: Engine, plugins: Iterable[str] | None = None) -> list[str]:
         return sorted(MigrationContext.configure(connection).get_current_heads())
 
 
-def pending(engine: Engine, plugins: Iterable[str] | None = None) -> list[str]:
+def pending(engine: Engine, plugins: Registry | None = None) -> list[str]:
     """Heads not applied yet (empty when the schema is current): for /readyz."""
     with engine.connect() as connection:
         script = ScriptDirectory.from_config(_config(connection, plugins))

@@ -24,6 +24,7 @@ import tools.orders.models  # noqa: F401
 from agent.db import make_engine, upgrade_schema
 from agent.migrations import pending
 from tests.conftest import make_settings
+from tools.registry import load_registry
 
 ENGINE = {"conversations", "tickets", "transcript_messages", "slack_threads", "tool_audit", "email_codes",
           "events", "jobs", "slack_deliveries", "rate_limit_hits"}
@@ -31,7 +32,7 @@ ENGINE = {"conversations", "tickets", "transcript_messages", "slack_threads", "t
 
 def test_the_migrations_build_exactly_the_tables_of_the_models(tmp_path: Path) -> None:
     engine = make_engine(make_settings(tmp_path))
-    upgrade_schema(engine, ["orders", "listings"])
+    upgrade_schema(engine, load_registry(["orders", "listings"]))
     ours = MetaData()
     for table in SQLModel.metadata.sorted_tables:
         if table.name != "goodwill_credits":  # the example plugin's, when a test installed it
@@ -59,7 +60,7 @@ def test_a_data_dir_from_before_migrations_is_adopted_with_its_conversations(tmp
         old.execute("INSERT INTO conversations (id, customer_id, created_at, mode) VALUES (?, ?, ?, ?)",
                     ("a" * 32, "noah_brown_6181", datetime(2026, 11, 1, tzinfo=UTC).isoformat(" "), "bot"))
     engine = make_engine(make_settings(tmp_path))
-    upgrade_schema(engine, ["orders", "listings"])
+    upgrade_schema(engine, load_registry(["orders", "listings"]))
     with engine.connect() as conn:
         (row,) = conn.exec_driver_sql("SELECT customer_id, access_token_hash, last_active_at, last_event_id "
                                       "FROM conversations").all()

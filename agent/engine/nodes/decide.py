@@ -55,7 +55,7 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
     async def decide(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         customer = current_customer(state, runtime.context)
         site = deps.sites(runtime.context.site_key)
-        tools = [t for t in offered_tools(deps.registry, customer, deps.auth_mode) if site.offers(t)]
+        tools = offered_tools(deps.registry, customer, deps.auth_mode, site)
         text = last_customer_text(state)
         if customer is None and (found := identification(text, tools, deps.registry)):
             # Identify first, then come back here for the rest of the message in the same turn.

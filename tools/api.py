@@ -113,12 +113,11 @@ class Tool:
 
     @cached_property
     def _schema(self) -> dict[str, Any]:
-        # Built once per tool: the router offers every tool's schema on every turn.
+        # Built once per tool: the router offers every tool's schema on every turn. Nested models' $defs are
+        # inlined: the router puts each tool's schema inside one decision schema, where "#/$defs/…" would
+        # point at the wrong root.
         schema = self.args_model.model_json_schema()
-        schema.pop("title", None)
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
-        return schema
+        return _untitled(_inlined(schema, schema.pop("$defs", {})))
 
     def parameters(self) -> dict[str, Any]:
         """The JSON schema of the arguments (what the model must produce); treat it as read-only."""
@@ -158,6 +157,28 @@ class Tool:
     def stamped(self, plugin: str) -> Tool:
         """This tool, marked as coming from ``plugin``."""
         return replace(self, plugin=plugin)
+
+
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/X"}`` replaced by X (tool arguments are never recursive)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inlined(v, defs) for v in node]
+    return node
+
+
+def _untitled(node: Any) -> Any:
+    """``node`` without pydantic's "title" keys (prompt tokens that say nothing); properties named title stay."""
+    if isinstance(node, dict):
+        return {k: (({p: _untitled(v) for p, v in value.items()}) if k == "properties" else _untitled(value))
+                for k, value in node.items() if k != "title" or not isinstance(value, str)}
+    if isinstance(node, list):
+        return [_untitled(v) for v in node]
+    return node
 
 
 def _args_model(fn: Callable[..., Any]) -> type[BaseModel]:

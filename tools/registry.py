@@ -104,6 +104,11 @@ class Registry:
         return [t for t in self._tools.values() if t.risk in risks and t.access in access]
 
 
+def installed() -> list[str]:
+    """The names of the installed plugins (entry points of ``concierge.plugins``), sorted."""
+    return sorted(ep.name for ep in entry_points(group=GROUP))
+
+
 def load_registry(allow: Iterable[str] | None = None) -> Registry:
     """Discover and load every ``concierge.plugins`` plugin (only those in ``allow``, when given)."""
     allowed = set(allow) if allow is not None else None
@@ -120,3 +125,9 @@ def load_registry(allow: Iterable[str] | None = None) -> Registry:
         raise RuntimeError(f"Allowed plugin(s) {', '.join(sorted(missing))} are not installed "
                            f"(installed: {', '.join(ep.name for ep in found) or 'none'}).")
     return registry
+
+
+def each_installed() -> list[Registry]:
+    """Every installed plugin in a registry of its own: to list them, or add their commands, even when two
+    of them name the same tool (which only stops them being served together)."""
+    return [load_registry([name]) for name in installed()]

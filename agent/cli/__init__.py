@@ -553,14 +553,13 @@ def plugins(as_json: Annotated[bool, typer.Option("--json", help="one JSON objec
     import json
 
     from tools.hookspecs import HOOKS
-    from tools.registry import load_registry
+    from tools.registry import each_installed
 
-    registry = load_registry()
     allowed = load_settings().tools.plugins
     found = {name: {"allowed": allowed is None or name in allowed,
-                    "tools": sorted(t.name for t in registry if t.plugin == name),
+                    "tools": registry.names(),
                     "hooks": [h for h in HOOKS if name in dict(registry.implementations(h))]}
-             for name in registry.plugins()}
+             for registry in each_installed() for name in registry.plugins()}
     if as_json:
         typer.echo(json.dumps(found))
         return
@@ -571,11 +570,12 @@ def plugins(as_json: Annotated[bool, typer.Option("--json", help="one JSON objec
 
 
 def _add_plugin_commands() -> None:
-    """Every installed plugin's commands (``concierge orders …``), as its ``register_commands`` hook adds them."""
-    from tools.registry import load_registry
+    """Every installed plugin's commands (``concierge orders …``), as its ``register_commands`` hook adds them,
+    allowed or not: `concierge airline seed` is how a plugin is set up before it is allowed."""
+    from tools.registry import each_installed
 
-    for _plugin, register in load_registry().implementations("register_commands"):
-        register(cli=app)
+    for registry in each_installed():
+        registry.hook.register_commands(cli=app)
 
 
 _add_plugin_commands()

@@ -72,6 +72,14 @@ def decision_schema(tools: list[Tool]) -> dict[str, Any]:
     return {"anyOf": variants}
 
 
+def decision_budget(tools: list[Tool]) -> int:
+    """Tokens a decision may take: a short call fits in 120; one with lists of objects (a booking's flights,
+    passengers and payments) needs more, and a cut-off decision is no decision at all."""
+    nested = any(p.get("type") == "array" and p.get("items", {}).get("type") == "object"
+                 for t in tools for p in t.parameters().get("properties", {}).values())
+    return 400 if nested else 120
+
+
 def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Decision | None:
     """Validate the model's output; None if it is not a valid, allowed, grounded decision.
 

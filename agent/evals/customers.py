@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -92,7 +93,7 @@ def matches(expected: dict[str, Any], confirm: dict[str, Any]) -> bool:
     for key, want in expected.get("args", {}).items():
         have = got.get(key)
         if isinstance(want, list):
-            if not isinstance(have, list) or sorted(map(str, have)) != sorted(map(str, want)):
+            if not isinstance(have, list) or sorted(map(_norm, have)) != sorted(map(_norm, want)):
                 return False
         elif _norm(have) != _norm(want):
             return False
@@ -100,7 +101,14 @@ def matches(expected: dict[str, Any], confirm: dict[str, Any]) -> bool:
 
 
 def _norm(value: Any) -> str:
-    return str(value).strip().lower().lstrip("#") if value is not None else ""
+    """A value as compared: 250 and 250.0 alike, ids without '#', objects (a flight, a payment) by their fields."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps({k: _norm(v) for k, v in sorted(value.items())})
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().lower().lstrip("#")
 
 
 @dataclass

@@ -35,7 +35,8 @@ def test_the_migrations_build_exactly_the_tables_of_the_models(tmp_path: Path) -
     upgrade_schema(engine, load_registry(["orders", "listings"]))
     ours = MetaData()
     for table in SQLModel.metadata.sorted_tables:
-        if table.name != "goodwill_credits":  # the example plugin's, when a test installed it
+        # The example plugins' tables, when a test installed them (their own tests check their migrations).
+        if table.name != "goodwill_credits" and not table.name.startswith("airline_"):
             table.to_metadata(ours)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), ours)

@@ -39,7 +39,9 @@ def test_the_replay_command_prints_one_json_line_per_task(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [line["task_id"] for line in lines] == [t["task_id"] for t in tasks]
-    assert set(lines[0]["changed"]) == {"users", "orders", "products"}
+    # Each line in the shape of a task's expected_changed_records (tables without a change left out).
+    assert [line["changed"] for line in lines] == [t["expected_changed_records"] for t in tasks]
+    assert all(set(line) == {"task_id", "changed", "errors"} for line in lines)
     assert "3/3 tasks reproduce" in result.output
 
 

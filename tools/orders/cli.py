@@ -15,28 +15,13 @@ orders_app = typer.Typer(help="The order system: τ-bench replay and export.", n
 def orders_replay(tasks_file: Annotated[Path, typer.Argument(help="τ-bench tasks JSON, e.g. tasks_dev.json")],
                   as_json: Annotated[bool, typer.Option("--json", help="one JSON line per task")] = False) -> None:
     """Replay each task's reference actions on a fresh store (as its customer, confirmations granted)."""
-    from agent.cli.console import console, fail, load_settings
-    from tools.clock import SystemClock
-    from tools.orders.replay import replay
+    from tools.orders import plugin
+    from tools.registry import Registry
+    from tools.replay import replay_command
 
-    try:
-        tasks = json.loads(tasks_file.read_text())
-    except (OSError, ValueError) as exc:
-        raise fail(f"cannot read {tasks_file}: {exc}") from None
-    matched = checked = 0
-    for task, result in zip(tasks, replay(tasks, load_settings(), SystemClock()), strict=True):
-        for error in result["errors"]:
-            console.print(f"[yellow]task {result['task_id']}:[/yellow] {error}")
-        if as_json:
-            typer.echo(json.dumps({"task_id": result["task_id"], "changed": result["changed"]}))
-        if "expected_changed_records" in task:
-            checked += 1
-            matched += {k: v for k, v in result["changed"].items() if v} == task["expected_changed_records"]
-        if not as_json:
-            summary = "; ".join(f"{t}: {', '.join(r)}" for t, r in result["changed"].items() if r) or "no change"
-            typer.echo(f"task {result['task_id']}: {summary}")
-    if checked:
-        console.print(f"{matched}/{checked} tasks reproduce expected_changed_records")
+    registry = Registry()
+    registry.load("orders", plugin)
+    replay_command(tasks_file, as_json, registry)
 
 
 @orders_app.command("export")

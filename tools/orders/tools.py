@@ -9,8 +9,6 @@ items are modified or exchanged once) are preconditions that raise ToolError.
 
 from __future__ import annotations
 
-import ast
-import operator
 import re
 from typing import Annotated, Literal
 
@@ -19,6 +17,7 @@ from sqlmodel import col, select
 
 from tools.api import Access, Example, Risk, ToolContext, ToolError, tool
 from tools.auth import Authenticated, identify, verify_code
+from tools.calculator import calculate as arithmetic
 from tools.facts import in_state
 from tools.orders import render
 from tools.orders.facts import KIND, order_mentioned
@@ -199,29 +198,10 @@ def list_all_product_types(ctx: ToolContext) -> dict[str, str]:
     return {p.name: p.id for p in ctx.session.exec(select(Product).order_by(col(Product.name))).all()}
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.USub: operator.neg, ast.UAdd: operator.pos}
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body)
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_evaluate(node.operand))
-    raise ToolError("Only numbers, + - * / and parentheses are allowed.")
-
-
 @tool(access=Access.PUBLIC, offered=False)  # τ-bench's; the engine needs no calculator
 def calculate(ctx: ToolContext, expression: str) -> float:
     """Calculate the result of a mathematical expression with numbers, + - * / and parentheses."""
-    try:
-        return round(_evaluate(ast.parse(expression, mode="eval")), 2)
-    except (SyntaxError, ZeroDivisionError) as exc:
-        raise ToolError(f"I can't calculate {expression!r}: {exc}") from None
+    return arithmetic(expression)
 
 
 @tool(access=Access.PUBLIC, offered=False)

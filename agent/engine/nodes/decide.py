@@ -17,6 +17,7 @@ from agent.engine.decisions import (
     HANDOFF,
     SEARCH,
     Decision,
+    decision_budget,
     decision_schema,
     identification,
     offered_tools,
@@ -75,7 +76,7 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         conversation = f"{said}\n{facts}"
         try:
             value = await ainvoke_structured(model, messages, decision_schema(allowed), name="next_step",
-                                             max_tokens=120)
+                                             max_tokens=decision_budget(allowed))
             decision = parse_decision(json.dumps(value), allowed, conversation)
         except StructuredOutputError:
             # Not the error's text: it quotes the model's answer, which can quote the customer.

@@ -50,6 +50,8 @@ demo: $(DEMO_DEPS)
 # 400 days, which hung a CI run (tests/shifted_clock.py has the rest).
 test: $(DEPS) $(CHROMIUM) $(FAKETIME) $(POSTGRES)
 	$(CLI) model fetch
+	@echo "==> type-checking agent/ and tools/ (mypy, configured in pyproject.toml)"
+	$(VENV)/bin/mypy
 	$(TIMEOUT) 3600 $(PY) -m pytest
 	@echo "==> the unit, API and security tests again, 400 days from now (faketime)"
 	$(TIMEOUT) 1500 env LD_PRELOAD=$(FAKETIME) FAKETIME=+400d FAKETIME_DONT_FAKE_MONOTONIC=1 \

@@ -84,15 +84,15 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
                                    check=AsyncConnectionPool.check_connection,
                                    kwargs={"autocommit": True, "prepare_threshold": 0,
                                            "row_factory": dict_row}) as pool:
-        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        postgres = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         async with pool.connection() as conn:
             # One process at a time creates or migrates the checkpoint tables (several may start together).
             await conn.execute("SELECT pg_advisory_lock(20261201)")
             try:
-                await saver.setup()
+                await postgres.setup()
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(20261201)")
-        yield saver
+        yield postgres
 
 
 class Overrides(TypedDict, total=False):

@@ -23,7 +23,7 @@ from statistics import quantiles
 
 import httpx
 
-from agent.engine.decisions import REPLY
+from agent.engine.state import Action
 from agent.llm.fake_server import FakeModelServer
 from agent.server_process import ServerProcess
 
@@ -71,7 +71,7 @@ class LoadReport:
 
 
 def _decide(_messages: list[dict]) -> str:
-    return json.dumps({"action": REPLY})
+    return json.dumps({"action": str(Action.REPLY)})
 
 
 async def _one(http: httpx.AsyncClient, limit_s: float) -> float:

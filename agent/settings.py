@@ -100,6 +100,9 @@ class ToolSettings(BaseModel):
     email_code_attempts: int = 5
 
 
+DEFAULT_SITE = "default"  # the site key whose brand serves conversations that name no site
+
+
 class SiteSettings(BaseModel):
     """One brand this deployment serves through a widget site key: who may embed it and how the assistant
     speaks for it. Written as a bare list, a site is just its origins (the defaults for everything else)."""
@@ -238,9 +241,11 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     def site(self, key: str | None) -> SiteSettings | None:
-        """The site ``key`` names (None: an unknown key); no key at all is the default brand."""
+        """The site ``key`` names (None: an unknown key); no key at all is the brand of the site keyed
+        ``default`` when there is one (the terminal, the evals, a widget embedded without a key), else the
+        built-in defaults."""
         if key is None:
-            return SiteSettings()
+            return self.site(DEFAULT_SITE) if DEFAULT_SITE in self.web.sites else SiteSettings()
         found = self.web.sites.get(key)
         # A copy made with model_copy(update=…) keeps a bare list unvalidated: read it as the validator would.
         return SiteSettings.model_validate(found) if isinstance(found, list | dict) else found

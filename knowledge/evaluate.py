@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from knowledge.retrieve import Hit, Retriever
 
-MODES = ("dense", "sparse", "hybrid")
+MODES: tuple[Literal["dense", "sparse", "hybrid"], ...] = ("dense", "sparse", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def evaluate(retriever: Retriever, questions: list[Question], depth: int = 20) -
         if mode == "hybrid":
             report["hybrid_by_kind"] = {kind: _rank_metrics([ranks[q.text] for q in answerable if q.kind == kind])
                                         for kind in sorted({q.kind for q in answerable})}
-            report["misses"] = [q.text for q in answerable if not ranks[q.text] or ranks[q.text] > 5]
+            report["misses"] = [q.text for q in answerable if (rank := ranks[q.text]) is None or rank > 5]
     for q in unanswerable:
         best_similarity[q.text] = max((h.similarity for h in retriever.ranked(q.text, depth)), default=0.0)
     sims_yes = [best_similarity[q.text] for q in answerable]

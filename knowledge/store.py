@@ -150,5 +150,10 @@ class KnowledgeStore:
                                            query=models.FusionQuery(fusion=models.Fusion.RRF), **common)
         q = np.asarray(dense, dtype=np.float32)
         return [StoredHit(score=p.score, payload=p.payload or {},
-                          similarity=float(np.dot(q, np.asarray((p.vector or {})[DENSE], dtype=np.float32))))
+                          similarity=float(np.dot(q, np.asarray(_named(p.vector)[DENSE], dtype=np.float32))))
                 for p in res.points]
+
+
+def _named(vector: Any) -> dict[str, Any]:
+    """A point's named vectors (this store names all of them)."""
+    return vector if isinstance(vector, dict) else {}

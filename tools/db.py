@@ -21,4 +21,4 @@ def replace_rows(engine: Engine, rows: Rows) -> dict[str, int]:
         for table, batch in rows.items():
             if batch:
                 conn.execute(insert(table), batch)
-    return {table.__tablename__: len(batch) for table, batch in rows.items()}
+    return {str(table.__tablename__): len(batch) for table, batch in rows.items()}

@@ -67,11 +67,10 @@ def _run_actions(runner: ToolRunner, task: dict[str, Any], conversation_id: str)
     customer = None if identifies else task["user_id"]
     errors = []
     for action in task["actions"]:
-        kwargs = {"customer_id": customer, "conversation_id": conversation_id}
-        result = runner.run(action["name"], action["kwargs"], **kwargs)
+        result = runner.run(action["name"], action["kwargs"], customer_id=customer, conversation_id=conversation_id)
         if result.status in (Status.CONFIRM, Status.APPROVAL):
-            result = runner.run(action["name"], action["kwargs"], confirmed=result.args_hash, approved_by="replay",
-                                **kwargs)
+            result = runner.run(action["name"], action["kwargs"], customer_id=customer, conversation_id=conversation_id,
+                                confirmed=result.args_hash, approved_by="replay")
         if result.authenticated:
             customer = result.authenticated
         if not result.ok:

@@ -33,10 +33,11 @@ from sqlmodel import Field, SQLModel, col
 class BoundedMemoryStorage(MemoryStorage):
     """The library's memory storage, except that keys whose window has emptied are dropped."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["concierge-memory"]  # "memory" would replace the library's own
+    # "memory" would replace the library's own. (limits declares it as an instance attribute.)
+    STORAGE_SCHEME: ClassVar[list[str]] = ["concierge-memory"]  # type: ignore[misc]
     SWEEP_EVERY = 512  # hits between sweeps: cheap on average, and memory stays proportional to recent clients
 
-    def __init__(self, uri: str | None = None, **options: str) -> None:
+    def __init__(self, uri: str | None = None, **options: Any) -> None:
         super().__init__(uri, **options)
         self._hits = 0
 
@@ -84,7 +85,7 @@ class SqlStorage(Storage, MovingWindowSupport):
     processes cannot both take the last hit of a window. Expired rows are swept now and then.
     """
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["concierge-sql"]
+    STORAGE_SCHEME: ClassVar[list[str]] = ["concierge-sql"]  # type: ignore[misc]
     SWEEP_EVERY = 512
 
     def __init__(self, engine: Engine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -292,7 +292,7 @@ def model_export_hf(folder: Annotated[Path, typer.Argument(help="where to write 
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         # A GGUF-loaded model remembers its quantizer; saving needs it gone (measured on transformers 5.x).
-        loaded.hf_quantizer = None
+        loaded.hf_quantizer = None  # type: ignore[assignment]  # transformers types it as always set
         if hasattr(loaded.config, "quantization_config"):
             del loaded.config.quantization_config
         loaded.save_pretrained(folder)
@@ -556,7 +556,7 @@ def plugins(as_json: Annotated[bool, typer.Option("--json", help="one JSON objec
     from tools.registry import each_installed
 
     allowed = load_settings().tools.plugins
-    found = {name: {"allowed": allowed is None or name in allowed,
+    found: dict[str, dict[str, Any]] = {name: {"allowed": allowed is None or name in allowed,
                     "tools": registry.names(),
                     "hooks": [h for h in HOOKS if name in dict(registry.implementations(h))]}
              for registry in each_installed() for name in registry.plugins()}

@@ -24,7 +24,7 @@ async def decide_approval(chat: ChatService, runner: ToolRunner, conversation_id
                           approve: bool) -> dict[str, Any]:
     """Approve (run) or reject the ticket's waiting action as ``agent``; ``{"approved", "result"?}``."""
     ticket = chat.handoff.ticket_for(conversation_id)
-    if ticket is None or not ticket.pending_action:
+    if ticket is None or ticket.id is None or not ticket.pending_action:
         raise ApprovalError("Nothing in this conversation is waiting for approval.")
     action = ticket.pending_action
     if not approve:

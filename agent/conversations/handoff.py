@@ -121,9 +121,10 @@ class HandoffService:
         """The waiting action was decided; forget it."""
         with Session(self.engine) as session:
             ticket = session.get(Ticket, ticket_id)
-            ticket.pending_action = None
-            session.add(ticket)
-            session.commit()
+            if ticket is not None:
+                ticket.pending_action = None
+                session.add(ticket)
+                session.commit()
 
     def _finish(self, conversation_id: str, agent: str, mode: str) -> Ticket:
         with Session(self.engine) as session:

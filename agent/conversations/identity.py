@@ -79,7 +79,7 @@ def verify_customer(token: str, secrets: Sequence[bytes], *, now: datetime, site
 
 def _decode(token: str, secrets: Sequence[bytes]) -> dict[str, Any]:
     """The claims of ``token`` if one of ``secrets`` signed it with HS256 (times are checked by the caller)."""
-    options = {"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False, "verify_nbf": False,
+    options: Any = {"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False, "verify_nbf": False,
                "verify_aud": False}
     for secret in secrets:
         try:
@@ -96,10 +96,15 @@ def _decode(token: str, secrets: Sequence[bytes]) -> dict[str, Any]:
                        f"({SECRETS_SETTING})?")
 
 
+def _seconds(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _check_times(claims: dict[str, Any], now: float) -> None:
     exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-    if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (exp, iat, *([nbf] if nbf else []))):
+    if not (_seconds(exp) and _seconds(iat) and (nbf is None or _seconds(nbf))):
         raise InvalidToken("customer_token's exp, iat and nbf must be numbers (seconds since 1970)")
+    assert isinstance(exp, int | float) and isinstance(iat, int | float)  # for the type checker: checked above
     if now >= exp + LEEWAY_S:
         raise InvalidToken("customer_token has expired; " + _HINT)
     if iat > now + LEEWAY_S or (nbf is not None and nbf > now + LEEWAY_S):

@@ -17,9 +17,9 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Engine, func, update
+from sqlalchemy import JSON, Column, CursorResult, Engine, func, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -80,9 +80,10 @@ class JobQueue:
                 lane: str = "turn", claimed: bool = False) -> Job:
         """Add a job in ``session``'s transaction (``claimed``: already this worker's, to run it inline)."""
         now = self.clock.now()
+        mine: dict[str, Any] = {"status": RUNNING, "attempts": 1, "claimed_by": self.worker,
+                                "lease_until": now + timedelta(seconds=LEASE_S)} if claimed else {}
         job = Job(kind=kind, lane=lane, conversation_id=conversation_id, payload=payload, run_after=now,
-                  created_at=now, **({"status": RUNNING, "attempts": 1, "claimed_by": self.worker,
-                                      "lease_until": now + timedelta(seconds=LEASE_S)} if claimed else {}))
+                  created_at=now, **mine)
         session.add(job)
         session.flush()
         if not claimed:
@@ -97,6 +98,7 @@ class JobQueue:
                                       .where(Job.status == QUEUED, Job.run_after <= now, col(Job.kind).in_(kinds))
                                       .order_by(col(Job.id)).limit(50)).all()
         for job_id, conversation_id, lane in candidates:
+            assert job_id is not None  # a stored job
             job = self._take(job_id, conversation_id, lane, now)
             if job is not None:
                 return job
@@ -113,9 +115,10 @@ class JobQueue:
             if first != job_id:
                 session.rollback()
                 return None
-            taken = session.execute(update(Job).where(col(Job.id) == job_id, col(Job.status) == QUEUED).values(
+            claim = update(Job).where(col(Job.id) == job_id, col(Job.status) == QUEUED).values(
                 status=RUNNING, claimed_by=self.worker, lease_until=now + timedelta(seconds=LEASE_S),
-                attempts=col(Job.attempts) + 1)).rowcount
+                attempts=col(Job.attempts) + 1)
+            taken = cast(CursorResult[Any], session.execute(claim)).rowcount
             session.commit()
             return session.get(Job, job_id) if taken else None
 

@@ -13,7 +13,6 @@ import asyncio
 import logging
 from typing import Any
 
-from langgraph.graph.state import CompiledStateGraph
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -25,6 +24,7 @@ from agent.conversations.handoff import BOT, HUMAN, WAITING, HandoffService
 from agent.conversations.jobs import Job, JobQueue
 from agent.conversations.records import Conversation, TranscriptMessage, record_message, transcript
 from agent.conversations.turns import TurnResult, TurnRunner
+from agent.engine.graph import Graph
 from tools.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -42,14 +42,14 @@ class Unavailable(RuntimeError):
 class ChatService:
     """Runs conversations: creation, accepted messages, turns, transcripts."""
 
-    def __init__(self, engine: Engine, graph: CompiledStateGraph, *, clock: Clock, events: EventLog,
+    def __init__(self, engine: Engine, graph: Graph, *, clock: Clock, events: EventLog,
                  jobs: JobQueue) -> None:
         self.engine, self.graph, self.clock, self.events, self.jobs = engine, graph, clock, events, jobs
         self.handoff = HandoffService(engine, events, clock)
         self.turns = TurnRunner(graph, events, jobs, self.handoff)
 
     @classmethod
-    def local(cls, engine: Engine, graph: CompiledStateGraph, clock: Clock) -> ChatService:
+    def local(cls, engine: Engine, graph: Graph, clock: Clock) -> ChatService:
         """A service for one process (the evaluations, tests): events and jobs told through a LocalBus."""
         bus = LocalBus()
         return cls(engine, graph, clock=clock, events=EventLog(engine, clock, bus), jobs=JobQueue(engine, clock, bus))

@@ -17,10 +17,10 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
-from langgraph.graph.state import CompiledStateGraph
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -29,6 +29,7 @@ from agent.conversations.events import Event, EventLog
 from agent.conversations.handoff import BOT, CLOSED, HandoffService
 from agent.conversations.jobs import Job, JobQueue
 from agent.conversations.records import Conversation, record_message, transcript
+from agent.engine.graph import Graph
 from agent.engine.state import TurnContext
 from agent.llm.errors import ModelError
 
@@ -57,9 +58,9 @@ class TurnResult:
     handoff: dict[str, Any] | None = None  # set when this turn handed the conversation to a person
 
 
-def config(conversation_id: str, job_id: int | None = None, step: int | None = None) -> dict[str, Any]:
+def config(conversation_id: str, job_id: int | None = None, step: int | None = None) -> RunnableConfig:
     """The graph's run config: the conversation is the thread; the job and step go into the checkpoints."""
-    out: dict[str, Any] = {"configurable": {"thread_id": conversation_id}}
+    out: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
     if job_id is not None:
         out["metadata"] = {"job_id": job_id, "job_step": step}
     return out
@@ -100,7 +101,7 @@ def _store_trouble(exc: BaseException) -> bool:
 class TurnRunner:
     """Runs turn jobs through the graph and stores their outcome."""
 
-    def __init__(self, graph: CompiledStateGraph, events: EventLog, jobs: JobQueue, handoff: HandoffService) -> None:
+    def __init__(self, graph: Graph, events: EventLog, jobs: JobQueue, handoff: HandoffService) -> None:
         self.graph, self.events, self.jobs, self.handoff = graph, events, jobs, handoff
         self.engine, self.clock = events.engine, events.clock
 
@@ -177,7 +178,7 @@ class TurnRunner:
                 status = await self.events.apublish(conversation.id, "status", {"state": "thinking"})
         return result
 
-    async def _stream(self, conversation: Conversation, graph_input: Any, run_config: dict[str, Any],
+    async def _stream(self, conversation: Conversation, graph_input: Any, run_config: RunnableConfig,
                       status: Event) -> dict[str, Any]:
         final: dict[str, Any] = {}
         part = 0
@@ -187,12 +188,12 @@ class TurnRunner:
                                     site_key=conversation.site_key),
                 stream_mode=["messages", "values"]):
             if mode == "messages":
-                message, meta = chunk
+                message, meta = cast(tuple[Any, dict[str, Any]], chunk)
                 if isinstance(message, AIMessageChunk) and meta.get("langgraph_node") == "respond" and message.text:
                     part += 1
                     await self.events.stream(conversation.id, status, part, "token", {"text": message.text})
             else:
-                final = chunk
+                final = cast(dict[str, Any], chunk)
         return final
 
     def _result(self, final: dict[str, Any]) -> TurnResult:
@@ -236,6 +237,8 @@ class TurnRunner:
         """Remember ``fields`` in the job (its plan, the steps answered), in ``session`` or on its own."""
         with contextlib.nullcontext(session) if session is not None else Session(self.engine) as own:
             job = own.get(Job, job_id)
+            if job is None:
+                return  # erased meanwhile: nothing to remember
             job.payload = {**job.payload, **fields}
             own.add(job)
             if session is None:

@@ -13,26 +13,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.engine.sites import Site
+from agent.engine.state import Action, StepDecision
 from agent.llm.toolcalls import strip_fence
 from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
-
-REPLY, SEARCH, HANDOFF = "reply", "search_help_center", "handoff"
-CLARIFY = "clarify"  # decided in code, never offered: ask the customer to say exactly what they want
 
 
 @dataclass(frozen=True)
 class Decision:
     """A validated next step: reply, search (with ``query``), or a tool call (with ``args``)."""
 
-    action: str
+    action: str  # an Action, or a tool's name
     query: str = ""
     args: dict[str, Any] | None = None
 
-    def dump(self) -> dict[str, Any]:
-        """As stored in the graph state."""
-        out: dict[str, Any] = {"action": self.action}
-        if self.action == SEARCH:
+    def dump(self) -> StepDecision:
+        """As stored in the graph state (plain strings)."""
+        out: StepDecision = {"action": str(self.action)}
+        if self.action == Action.SEARCH:
             out["query"] = self.query
         if self.args is not None:
             out["args"] = self.args
@@ -63,12 +61,13 @@ def decision_schema(tools: list[Tool]) -> dict[str, Any]:
     """A JSON schema accepting exactly one allowed action with valid arguments."""
     variants: list[dict[str, Any]] = [
         {"type": "object", "additionalProperties": False, "required": ["action", "query"],
-         "properties": {"action": {"const": SEARCH}, "query": {"type": "string", "minLength": 1, "maxLength": 300}}},
+         "properties": {"action": {"const": str(Action.SEARCH)},
+                        "query": {"type": "string", "minLength": 1, "maxLength": 300}}},
     ]
     variants += [{"type": "object", "additionalProperties": False, "required": ["action", "args"],
                   "properties": {"action": {"const": t.name}, "args": t.parameters()}} for t in tools]
     variants += [{"type": "object", "additionalProperties": False, "required": ["action"],
-                  "properties": {"action": {"const": action}}} for action in (HANDOFF, REPLY)]
+                  "properties": {"action": {"const": str(action)}}} for action in (Action.HANDOFF, Action.REPLY)]
     return {"anyOf": variants}
 
 
@@ -94,11 +93,11 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
     if not isinstance(raw, dict) or not isinstance(raw.get("action"), str):
         return None
     action = raw["action"]
-    if action in (REPLY, HANDOFF):
+    if action in (Action.REPLY, Action.HANDOFF):
         return Decision(action)
-    if action == SEARCH:
+    if action == Action.SEARCH:
         query = raw.get("query")
-        return Decision(SEARCH, query=query.strip()[:300]) if isinstance(query, str) and query.strip() else None
+        return Decision(Action.SEARCH, query=query.strip()[:300]) if isinstance(query, str) and query.strip() else None
     tool = next((t for t in tools if t.name == action), None)
     if tool is None or not isinstance(raw.get("args", {}), dict):
         return None

@@ -20,8 +20,10 @@ from agent.engine.nodes.act import make_apply, make_confirm, route_after_act, ro
 from agent.engine.nodes.decide import route_after_decide
 from agent.engine.state import ConversationState, TurnContext
 
+Graph = CompiledStateGraph[ConversationState, TurnContext, ConversationState, ConversationState]
 
-def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+
+def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> Graph:
     """guard -> decide -> (retrieve -> respond) | (act -> [confirm -> apply] -> respond | handoff | decide)
     | handoff, per ``thread_id``.
 
@@ -30,14 +32,13 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None
     something: the request is then decided as the identified customer, in the same turn.
     """
     g = StateGraph(ConversationState, context_schema=TurnContext)
-    g.add_node("guard", make_guard(deps))
-    g.add_node("decide", make_decide(deps))
-    g.add_node("retrieve", make_retrieve(deps))
-    g.add_node("act", make_act(deps))
-    g.add_node("confirm", make_confirm())
-    g.add_node("apply", make_apply(deps))
-    g.add_node("respond", make_respond(deps))
-    g.add_node("handoff", make_handoff(deps))
+    nodes = {"guard": make_guard(deps), "decide": make_decide(deps), "retrieve": make_retrieve(deps),
+             "act": make_act(deps), "confirm": make_confirm(), "apply": make_apply(deps),
+             "respond": make_respond(deps), "handoff": make_handoff(deps)}
+    for name, node in nodes.items():
+        # langgraph's add_node overloads bind the state to protocols a TypedDict class does not satisfy for
+        # mypy (its keys are not ClassVars); the nodes are typed against ConversationState themselves.
+        g.add_node(name, node)  # type: ignore[call-overload]
     g.add_edge(START, "guard")
     g.add_conditional_edges("guard", route_after_guard, {"decide": "decide", "handoff": "handoff", "end": END})
     g.add_conditional_edges("decide", route_after_decide, ["retrieve", "act", "respond", "handoff"])

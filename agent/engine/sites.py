@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.engine import prompts
-from agent.settings import Settings, SiteSettings
+from agent.settings import DEFAULT_SITE, Settings, SiteSettings
 from knowledge.retrieve import Retriever
 from tools.api import Tool
 
@@ -50,8 +50,9 @@ class Sites:
     """Every configured site, and the default brand for conversations without a site key."""
 
     def __init__(self, settings: Settings, retriever: Retriever) -> None:
-        self._default = _site(None, SiteSettings(), retriever)
         self._sites = {key: _site(key, settings.site(key) or SiteSettings(), retriever) for key in settings.web.sites}
+        # The site keyed "default" when configured (settings.site(None) says which), else the built-in brand.
+        self._default = self._sites.get(DEFAULT_SITE) or _site(None, SiteSettings(), retriever)
 
     def __call__(self, key: str | None) -> Site:
         """The site ``key`` names; the default brand for None or a key no longer configured."""

@@ -130,7 +130,7 @@ def bench_model(gguf: Path, *, n_ctx: int = 4096, n_threads: int = 0, slot_dir: 
     asyncio.run(warm(OpenAICompatChat(base_url=first.base_url, model="bench"), [prompts(unique=False)[0]], first))
     first.close()
     restart = bench_restart(gguf, slot_dir, n_ctx, lambda g, **kw: EmbeddedServer(g, n_threads=n_threads, **kw))
-    report = {"model": gguf.name, "new_tokens": NEW_TOKENS, **ours, **raw, **restart,
+    report: dict[str, Any] = {"model": gguf.name, "new_tokens": NEW_TOKENS, **ours, **raw, **restart,
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     report["decode_ratio"] = report["decode_tok_s"] / report["raw_decode_tok_s"]
     report["warm_over_cold"] = report["ttft_warm_s"] / report["ttft_cold_s"]

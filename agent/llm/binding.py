@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -20,7 +21,7 @@ class ToolBinding:
     """Mixin for BaseChatModel backends: ``bind_tools`` passes OpenAI-format tools as the ``tools`` kwarg."""
 
     def bind_tools(self, tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-                   *, tool_choice: str | None = None, **kwargs: Any) -> Runnable[LanguageModelInput, BaseMessage]:
+                   *, tool_choice: str | None = None, **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools; each backend renders them (chat template or API) and parses the calls back."""
         formatted = [convert_to_openai_tool(t) for t in tools]
         return self.bind(tools=formatted, **kwargs)  # type: ignore[attr-defined]
@@ -39,9 +40,10 @@ def with_tool_calls(message: AIMessage, tools: list[dict[str, Any]] | None) -> A
                      response_metadata=meta, id=message.id)
 
 
-def message_chunk(message: AIMessage) -> ChatGenerationChunk:
+def message_chunk(message: BaseMessage) -> ChatGenerationChunk:
     """A whole message as one streaming chunk, tool calls included (tool calls are not streamed)."""
-    calls = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
-             for i, c in enumerate(message.tool_calls)]
+    tool_calls = message.tool_calls if isinstance(message, AIMessage) else []
+    calls = [tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
+             for i, c in enumerate(tool_calls)]
     return ChatGenerationChunk(message=AIMessageChunk(content=message.content, tool_call_chunks=calls,
                                                       response_metadata=message.response_metadata))

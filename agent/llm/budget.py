@@ -7,6 +7,7 @@ dropping the oldest turns of history first, and the count is reported.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -40,11 +41,11 @@ def count_messages(messages: list[BaseMessage]) -> int:
     return sum(count_tokens(m.text) + PER_MESSAGE for m in messages) + PER_PROMPT
 
 
-def fit(head: list[BaseMessage], history: list[BaseMessage], tail: list[BaseMessage],
+def fit(head: Sequence[BaseMessage], history: Sequence[BaseMessage], tail: Sequence[BaseMessage],
         budget: int) -> tuple[list[BaseMessage], int]:
     """``head + history + tail`` within ``budget`` tokens, dropping the oldest history first; and its size."""
-    history = list(history)
-    while history and count_messages(head + history + tail) > budget:
-        history.pop(0)
-    messages = head + history + tail
+    kept = list(history)
+    while kept and count_messages([*head, *kept, *tail]) > budget:
+        kept.pop(0)
+    messages = [*head, *kept, *tail]
     return messages, count_messages(messages)

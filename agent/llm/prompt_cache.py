@@ -18,6 +18,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseChatModel
@@ -61,7 +62,7 @@ async def warm(model: BaseChatModel, prompts: list[list[BaseMessage]],
     for slot, messages in enumerate(prompts):
         # llama.cpp moves an idle slot's cache to RAM and reuses the slot; pinning each prompt to a
         # slot of its own (id_slot) keeps them all in the slots, where they can be saved.
-        pin = {"id_slot": slot % server.n_parallel} if server is not None else {}
+        pin: dict[str, Any] = {"id_slot": slot % server.n_parallel} if server is not None else {}
         await model.ainvoke(messages, max_tokens=1, **pin)
     if server is not None and server.slot_dir is not None:
         report.saved_slots = _save(server, cache_key(server, prompts))
@@ -75,6 +76,7 @@ def _slot_url(server: EmbeddedServer, slot: int, action: str) -> str:
 
 
 def _save(server: EmbeddedServer, key: str) -> list[int]:
+    assert server.slot_dir is not None  # only called with one
     saved = []
     for slot in range(server.n_parallel):
         name = f"{key}-slot{slot}.bin"

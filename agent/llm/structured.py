@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import Runnable
 
 from agent.llm.errors import ModelError
 from agent.llm.toolcalls import json_values, strip_fence
@@ -68,7 +68,7 @@ def check(text: str, schema: dict[str, Any]) -> tuple[Any | None, str]:
     return value, ""
 
 
-async def ainvoke_structured(model: BaseChatModel, messages: list[BaseMessage], schema: dict[str, Any], *,
+async def ainvoke_structured(model: Runnable[Any, Any], messages: list[BaseMessage], schema: dict[str, Any], *,
                              name: str = "output", **kwargs: Any) -> Any:
     """The model's answer as a value valid against ``schema`` (at most two model calls)."""
     fmt = response_format(schema, name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -57,7 +57,7 @@ class TransformersChat(ToolBinding, BaseChatModel):
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.checkpoint)
             dtype = torch.bfloat16 if device == "cuda" else torch.float32
-            self._model = AutoModelForCausalLM.from_pretrained(self.checkpoint, dtype=dtype).to(device).eval()
+            self._model = AutoModelForCausalLM.from_pretrained(self.checkpoint, dtype=dtype).to(device).eval()  # type: ignore[arg-type]  # transformers types .to() as the PreTrainedModel one
         except OSError as exc:
             raise ModelError(f"Cannot load a transformers checkpoint from {self.checkpoint}: {exc}. "
                              "Set CONCIERGE_MODEL__CHECKPOINT to a folder with config.json, weights and "
@@ -132,7 +132,8 @@ class TransformersChat(ToolBinding, BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Generator[ChatGenerationChunk, None, None]:
         if kwargs.get("tools"):
             yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
             return
@@ -171,9 +172,8 @@ class TransformersChat(ToolBinding, BaseChatModel):
         import asyncio
 
         chunks = self._stream(messages, stop, None, **kwargs)
-        done = object()
         try:
-            while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk

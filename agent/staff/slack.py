@@ -60,7 +60,8 @@ class SlackChannel:
         self.services = services
         self.channel = s.channel
         token = s.bot_token.get_secret_value()
-        self.client = client or AsyncWebClient(token=token, **({"base_url": s.api_url} if s.api_url else {}))
+        where: dict[str, Any] = {"base_url": s.api_url} if s.api_url else {}
+        self.client = client or AsyncWebClient(token=token, **where)
         # Rate limited (HTTP 429): wait as long as Slack says and try again; a dropped connection likewise.
         self.client.retry_handlers += [AsyncRateLimitErrorRetryHandler(max_retry_count=3),
                                        AsyncConnectionErrorRetryHandler(max_retry_count=2)]
@@ -220,6 +221,8 @@ class SlackChannel:
         services = self.services
         transcript = services.chat.transcript(conversation_id)[-8:]
         conversation = services.chat.get_conversation(conversation_id)
+        if conversation is None:
+            raise LookupError(f"No conversation {conversation_id}.")
         customer, site = conversation.customer_id, services.sites(conversation.site_key)
         last = next((m.text for m in reversed(transcript) if m.role == "customer"), "")
         hits = await asyncio.to_thread(site.retriever.search, last) if last else []

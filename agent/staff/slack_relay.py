@@ -90,6 +90,7 @@ class SlackRelay:
         ticket, records = found
         response = await self.client.chat_postMessage(channel=self.channel, text=headline(ticket),
                                                       blocks=ticket_blocks(ticket, records))
+        assert ticket.id is not None  # a stored ticket
         await asyncio.to_thread(save_thread, self.engine, ticket.conversation_id, ticket.id, response["channel"],
                                 response["ts"])
 

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from agent.engine.decisions import SEARCH, decision_schema, identification, offered_tools, parse_decision
+from agent.engine.decisions import decision_schema, identification, offered_tools, parse_decision
+from agent.engine.state import Action
 from tools.registry import load_registry
 
 
@@ -51,7 +52,7 @@ def test_tool_arguments_follow_the_tools_schema(registry) -> None:
 
 def test_valid_decisions_parse_including_fenced_json(registry) -> None:
     d = parse_decision('```json\n{"action": "search_help_center", "query": "returns"}\n```', [])
-    assert d is not None and d.action == SEARCH and d.query == "returns"
+    assert d is not None and d.action == Action.SEARCH and d.query == "returns"
 
 
 def test_a_tool_outside_the_offer_is_rejected(registry) -> None:

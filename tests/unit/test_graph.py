@@ -214,3 +214,20 @@ def test_the_schema_only_allows_writes_whose_preconditions_hold_for_the_order_in
     assert "exchange_delivered_order_items" in schema and "modify_pending_order_items" not in schema
     prompt = model.calls[0]["messages"][0].text
     assert "modify_pending_order_items" in prompt  # the prompt stays the same, cached prefix
+
+
+def test_the_checkpoint_holds_only_plain_values_however_typed_the_state_is(settings, retriever, tmp_path) -> None:
+    # The state's enums (Action) are written as their strings: a checkpoint with custom types would be refused
+    # by LangGraph's strict deserialisation, and a person asked for in one turn must still read back.
+    model = scripted(decision("cancel_pending_order", order_id="#W2611340", reason="no longer needed"))
+
+    async def go():
+        async with chat_service(model, settings, retriever, saver="sqlite", path=tmp_path / "cp.db") as chat:
+            conv, _ = chat.create_conversation("mohamed_khan_3010")
+            await chat.handle_message(conv, "I want to talk to a human agent")
+            state = (await chat.turns.graph.aget_state({"configurable": {"thread_id": conv.id}})).values
+            return state
+
+    state = asyncio.run(go())
+    assert state["decision"] == {"action": "handoff"} and type(state["decision"]["action"]) is str
+    assert state["handoff"] == {"reason": "customer_asked"}

@@ -49,6 +49,16 @@ def test_a_conversation_without_a_site_keeps_the_default_brand(settings, retriev
     assert "Ada" not in "\n".join(m.text for call in model.calls for m in call["messages"])
 
 
+def test_a_site_keyed_default_brands_the_conversations_that_name_no_site(settings, retriever, clock,
+                                                                        tmp_path) -> None:
+    airline = SiteSettings(name="Hat", description="the assistant of Hat Airlines")
+    web = settings.web.model_copy(update={"sites": {"default": airline}})
+    model = scripted(decision("reply"), "Hello!")
+    talk(settings.model_copy(update={"web": web}), retriever, clock, model, "hi", None)
+    assert model.calls[0]["messages"][0].text.startswith("You are the router of Hat, the assistant of Hat Airlines.")
+    assert model.calls[-1]["messages"][0].text.startswith("You are Hat, the assistant of Hat Airlines.")
+
+
 def test_a_sites_tool_allow_list_keeps_other_tools_out_of_prompt_and_grammar(settings, retriever, clock,
                                                                             tmp_path) -> None:
     model = scripted(decision("reply"), "OK.")

@@ -45,8 +45,8 @@ UPCOMING, STAYED = in_state(KIND, "upcoming"), in_state(KIND, "in_stay", "comple
 
 def _guest(ctx: ToolContext) -> Guest:
     customer_id = ctx.require_customer()
-    guest = ctx.session.exec(select(Guest).where(or_(Guest.id == customer_id,
-                                                     Guest.customer_id == customer_id))).first()
+    guest = ctx.session.exec(select(Guest).where(or_(col(Guest.id) == customer_id,
+                                                     col(Guest.customer_id) == customer_id))).first()
     if guest is None:
         raise ToolError("You have no reservations with us.")
     return guest
@@ -100,7 +100,7 @@ def _summary(listing: Listing) -> dict[str, Any]:
 
 
 def _reservation(ctx: ToolContext, r: Reservation) -> dict[str, Any]:
-    listing = ctx.session.get(Listing, r.listing_id)
+    listing = _listing(ctx, r.listing_id)
     payments = ctx.session.exec(select(ReservationPayment).where(ReservationPayment.reservation_id == r.id)
                                 .order_by(col(ReservationPayment.id))).all()
     return {"reservation_id": r.id, "listing": _summary(listing) if listing else r.listing_id,
@@ -115,7 +115,8 @@ def _reservation(ctx: ToolContext, r: Reservation) -> dict[str, Any]:
       example=Example("any apartments in Lisbon for 2 people?", {"city": "Lisbon", "guests": 2}))
 def search_listings(ctx: ToolContext, city: str, check_in: date | None = None, check_out: date | None = None,
                     guests: Annotated[int, Field(ge=1, le=16)] = 1, min_price: float | None = None,
-                    max_price: float | None = None, amenities: list[Amenity] | None = None) -> list[dict[str, Any]]:
+                    max_price: float | None = None,
+                    amenities: list[Amenity] | None = None) -> list[dict[str, Any]]:  # type: ignore[valid-type]
     """Search places to stay in a city, optionally free on given dates, by guests, nightly price and amenities."""
     query = select(Listing).where(col(Listing.city).ilike(city.strip()), Listing.max_guests >= guests)
     if min_price is not None:
@@ -126,7 +127,7 @@ def search_listings(ctx: ToolContext, city: str, check_in: date | None = None, c
         raise ToolError("Give both check-in and check-out dates, or neither.")
     if check_in and check_out:
         _check_dates(ctx, check_in, check_out)
-    wanted = {a.lower() for a in amenities or []}
+    wanted = {str(a).lower() for a in amenities or []}
     found = []
     for listing in ctx.session.exec(query.order_by(col(Listing.rating).desc())).all():
         if wanted - set(listing.amenities):
@@ -197,7 +198,7 @@ def cancel_reservation(ctx: ToolContext, reservation_id: ReservationId) -> dict[
     if state != "upcoming":
         raise ToolError(f"Reservation {r.id} is {state.replace('_', ' ')}; only upcoming stays can be cancelled "
                         "here. A person from our team can help with a stay that has started.")
-    listing = ctx.session.get(Listing, r.listing_id)
+    listing = _listing(ctx, r.listing_id)
     try:
         refund = cancellation_refund(listing.cancellation_policy, r.nightly_price, (r.check_out - r.check_in).days,
                                      r.cleaning_fee, r.check_in, ctx.now)
@@ -221,7 +222,7 @@ def change_reservation_dates(ctx: ToolContext, reservation_id: ReservationId, ch
     if reservation_state(r, ctx.now.date()) != "upcoming":
         raise ToolError(f"Reservation {r.id} is not upcoming, so its dates can't be changed.")
     nights = _check_dates(ctx, check_in, check_out)
-    listing = ctx.session.get(Listing, r.listing_id)
+    listing = _listing(ctx, r.listing_id)
     if not is_available(ctx, listing.id, check_in, check_out, ignore_reservation=r.id):
         raise ToolError(f"{listing.title} is not free from {check_in} to {check_out}.")
     new_total = round(listing.nightly_price * nights + r.cleaning_fee, 2)
@@ -249,7 +250,7 @@ def message_host(ctx: ToolContext, reservation_id: ReservationId,
                  message: Annotated[str, Field(min_length=1, max_length=2000)]) -> dict[str, Any]:
     """Send a message to the host of one of the guest's reservations."""
     guest, r = own_reservation(ctx, reservation_id)
-    listing = ctx.session.get(Listing, r.listing_id)
+    listing = _listing(ctx, r.listing_id)
     ctx.session.add(HostMessage(reservation_id=r.id, guest_id=guest.id, host_id=listing.host_id, text=message,
                                 sent_at=ctx.now))
     ctx.session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import typer
@@ -98,7 +99,7 @@ def eval_suites() -> dict[str, Callable[[], list[Any]]]:
     """τ-bench retail's dev and train tasks with fact-driven customers."""
     from tools.orders.tau_suite import SUITES, tau_scenarios
 
-    return {name: (lambda name=name: tau_scenarios(name)) for name in SUITES}
+    return {name: partial(tau_scenarios, name) for name in SUITES}
 
 
 @hookimpl

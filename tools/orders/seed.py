@@ -27,7 +27,7 @@ def tau_data_dir() -> Path:
     return Path(str(resources.files("tools.orders") / "data" / "tau_bench_retail"))
 
 
-def load_tau_json(name: str) -> dict[str, Any]:
+def load_tau_json(name: str) -> Any:
     """Read one of ``users``, ``orders``, ``products`` from the shipped copy."""
     return json.loads((tau_data_dir() / f"{name}.json").read_text())
 

@@ -12,31 +12,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.engine.deps import GraphDeps
-from agent.engine.state import ConversationState, TurnContext, current_customer
+from agent.engine.state import ConversationState, PendingWrite, ToolOutcome, TurnContext, current_customer
 from tools.runner import Status, ToolResult, jsonable
 
 CANCELLED = "The customer did not confirm, so nothing was changed."
-Node = Callable[[ConversationState, Runtime[TurnContext]], Awaitable[dict[str, Any]]]
+Node = Callable[[ConversationState, Runtime[TurnContext]], Awaitable[ConversationState]]
 
 
-def _as_state(result: ToolResult, status: str | None = None, error: str | None = None) -> dict[str, Any]:
+def _as_state(result: ToolResult, status: str | None = None, error: str | None = None) -> ToolOutcome:
     return {"tool": result.tool, "ok": result.ok, "status": status or result.status.value,
             "data": jsonable(result.data), "error": error or result.message}
 
 
-def _call(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    return {"customer_id": current_customer(state, runtime.context), "conversation_id": runtime.context.conversation_id}
+def _pending(state: ConversationState) -> PendingWrite:
+    pending = state.get("pending")
+    if pending is None:  # the graph routes here only with one
+        raise RuntimeError("no write is waiting for confirmation")
+    return pending
 
 
-def _outcome(deps: GraphDeps, state: ConversationState, result: ToolResult, customer_id: str | None) -> dict[str, Any]:
+def _outcome(deps: GraphDeps, state: ConversationState, result: ToolResult,
+             customer_id: str | None) -> ConversationState:
     """The state update for a tool's final result: signed in, sent for approval, failed (too often), or done."""
-    update: dict[str, Any] = {"tool_result": _as_state(result), "pending": None, "confirmed": None}
+    update: ConversationState = {"tool_result": _as_state(result), "pending": None, "confirmed": None}
     if result.authenticated:
         update["authenticated"] = result.authenticated
     if result.status is Status.APPROVAL:  # a human decides; the ticket carries the exact action
@@ -54,22 +57,24 @@ def _outcome(deps: GraphDeps, state: ConversationState, result: ToolResult, cust
 def make_act(deps: GraphDeps) -> Node:
     """A node that runs the decision's tool: a read's result, or a write's preview waiting in ``pending``."""
 
-    async def act(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        decision, call = state["decision"], _call(state, runtime)
-        result = await asyncio.to_thread(deps.runner.run, decision["action"], decision["args"], **call)
+    async def act(state: ConversationState, runtime: Runtime[TurnContext]) -> ConversationState:
+        decision, customer = state["decision"], current_customer(state, runtime.context)
+        result = await asyncio.to_thread(deps.runner.run, decision["action"], decision.get("args", {}),
+                                         customer_id=customer, conversation_id=runtime.context.conversation_id)
         if result.status is Status.CONFIRM:
-            return {"pending": {"type": "confirm", "tool": result.tool, "preview": result.message,
-                                "args": jsonable(result.args), "args_hash": result.args_hash}}
-        return _outcome(deps, state, result, call["customer_id"])
+            pending: PendingWrite = {"type": "confirm", "tool": result.tool, "preview": result.message,
+                                     "args": jsonable(result.args), "args_hash": result.args_hash}
+            return {"pending": pending}
+        return _outcome(deps, state, result, customer)
 
     return act
 
 
-def make_confirm() -> Callable[[ConversationState], dict[str, Any]]:
+def make_confirm() -> Callable[[ConversationState], ConversationState]:
     """A node that waits for the customer's answer to ``pending`` (the graph pauses here, checkpointed)."""
 
-    def confirm(state: ConversationState) -> dict[str, Any]:
-        pending = state["pending"]
+    def confirm(state: ConversationState) -> ConversationState:
+        pending = _pending(state)
         answer = interrupt(pending)
         if isinstance(answer, dict) and answer.get("confirm") is True \
                 and answer.get("args_hash") in (None, pending["args_hash"]):
@@ -84,11 +89,12 @@ def make_confirm() -> Callable[[ConversationState], dict[str, Any]]:
 def make_apply(deps: GraphDeps) -> Node:
     """A node that applies the confirmed write (the runner applies it once, whatever reruns this)."""
 
-    async def apply(state: ConversationState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        pending, call = state["pending"], _call(state, runtime)
+    async def apply(state: ConversationState, runtime: Runtime[TurnContext]) -> ConversationState:
+        pending, customer = _pending(state), current_customer(state, runtime.context)
         result = await asyncio.to_thread(deps.runner.run, pending["tool"], pending["args"],
-                                         confirmed=state["confirmed"], **call)
-        return _outcome(deps, state, result, call["customer_id"])
+                                         customer_id=customer, conversation_id=runtime.context.conversation_id,
+                                         confirmed=state.get("confirmed"))
+        return _outcome(deps, state, result, customer)
 
     return apply
 
@@ -100,7 +106,8 @@ def route_after_act(state: ConversationState) -> str:
         return "confirm"
     if state.get("handoff"):
         return "handoff"
-    identified = state.get("then_decide") and (state.get("tool_result") or {}).get("ok") and state.get("authenticated")
+    result = state.get("tool_result")
+    identified = state.get("then_decide") and result is not None and result["ok"] and state.get("authenticated")
     return "decide" if identified else "respond"
 
 

@@ -13,9 +13,6 @@ from langgraph.runtime import Runtime
 
 from agent.engine import prompts
 from agent.engine.decisions import (
-    CLARIFY,
-    HANDOFF,
-    SEARCH,
     Decision,
     decision_budget,
     decision_schema,
@@ -28,7 +25,7 @@ from agent.engine.facts import gather
 from agent.engine.injection import scrub
 from agent.engine.nodes._common import last_customer_text, recent_turns
 from agent.engine.sites import Site
-from agent.engine.state import ConversationState, TurnContext, current_customer
+from agent.engine.state import Action, ConversationState, TurnContext, current_customer
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
 from tools.api import Tool
@@ -58,9 +55,9 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         site = deps.sites(runtime.context.site_key)
         tools = offered_tools(deps.registry, customer, deps.auth_mode, site)
         text = last_customer_text(state)
-        if customer is None and (found := identification(text, tools, deps.registry)):
+        if customer is None and (identifies := identification(text, tools, deps.registry)):
             # Identify first, then come back here for the rest of the message in the same turn.
-            return {"decision": found.dump(), "then_decide": True}
+            return {"decision": identifies.dump(), "then_decide": True}
         history = recent_turns(state, deps.history_messages)
         said = "\n".join(m.text for m in [*history, HumanMessage(text)])
         found = await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
@@ -85,11 +82,11 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         if decision is not None and decision.args is not None and \
                 args_hash(decision.action, decision.args) in state.get("declined", []):
             log.info("decide: the customer already said no to exactly this; asking them instead")
-            decision = Decision(CLARIFY)
+            decision = Decision(Action.CLARIFY)
         if decision is None:
             # Searching the help center with the customer's own words is the safe default.
             log.warning("decide: no valid, grounded decision; searching the help center instead")
-            decision = Decision(SEARCH, query=text[:300])
+            decision = Decision(Action.SEARCH, query=text[:300])
         # The action and the names of its arguments only: their values can be an email or an address.
         log.debug("decide: %s(%s) (%d prompt tokens)", decision.action, ", ".join(decision.args or ()), used)
         return {"decision": decision.dump(), "then_decide": False,
@@ -101,8 +98,8 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
 def route_after_decide(state: ConversationState) -> str:
     """Map the decision to the next node."""
     action = state.get("decision", {}).get("action")
-    if action == SEARCH:
+    if action == Action.SEARCH:
         return "retrieve"
-    if action == HANDOFF:
+    if action == Action.HANDOFF:
         return "handoff"
     return "act" if state.get("decision", {}).get("args") is not None else "respond"

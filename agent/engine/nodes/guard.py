@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from langchain_core.messages import AIMessage
 
@@ -12,7 +11,7 @@ from agent.engine import prompts
 from agent.engine.deps import GraphDeps
 from agent.engine.injection import looks_like_injection
 from agent.engine.nodes._common import last_customer_text
-from agent.engine.state import ConversationState
+from agent.engine.state import Action, ConversationState
 
 # Asking for a person is honoured in code, at once: no model call can talk the customer out of it.
 ASKS_FOR_PERSON = re.compile(r"\b((talk|speak|chat)\s+(to|with)\s+(a|an|some|the)?\s*(human|person|agent|"
@@ -20,22 +19,23 @@ ASKS_FOR_PERSON = re.compile(r"\b((talk|speak|chat)\s+(to|with)\s+(a|an|some|the
                              r"hablar con (una )?persona)\b", re.I)
 
 
-def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]:
+def make_guard(deps: GraphDeps) -> Callable[[ConversationState], ConversationState]:
     """A node that answers by itself (without the model) when the message cannot be processed."""
 
-    def guard(state: ConversationState) -> dict[str, Any]:
+    def guard(state: ConversationState) -> ConversationState:
         text = last_customer_text(state)
-        # Reset per-turn fields so nothing from the previous turn leaks into this one.
-        update: dict[str, Any] = {"decision": {}, "hits": [], "help_center_down": False, "tool_result": None,
-                                  "citations": [], "prompt_tokens": {}, "handoff": None, "then_decide": False}
+        # Reset per-turn fields so nothing from the previous turn leaks into this one ("decide" is still to come).
+        update: ConversationState = {"decision": {"action": ""}, "hits": [], "help_center_down": False,
+                                     "tool_result": None, "citations": [], "prompt_tokens": {}, "handoff": None,
+                                     "then_decide": False}
         if not text.strip() or len(text) > deps.max_message_chars:
-            update["decision"] = {"action": "blocked"}
+            update["decision"] = {"action": str(Action.BLOCKED)}
             update["messages"] = [AIMessage(prompts.BLOCKED.format(limit=deps.max_message_chars))]
         elif looks_like_injection(text):  # answered in code: the model never reads the instructions
-            update["decision"] = {"action": "blocked"}
+            update["decision"] = {"action": str(Action.BLOCKED)}
             update["messages"] = [AIMessage(prompts.REFUSE)]
         elif ASKS_FOR_PERSON.search(text):
-            update["decision"] = {"action": "handoff"}
+            update["decision"] = {"action": str(Action.HANDOFF)}
             update["handoff"] = {"reason": "customer_asked"}
         return update
 
@@ -44,5 +44,5 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]
 
 def route_after_guard(state: ConversationState) -> str:
     """End the turn when guard blocked the message, hand off when a person was asked for, else decide."""
-    action = state.get("decision", {}).get("action")
-    return {"blocked": "end", "handoff": "handoff"}.get(action or "", "decide")
+    action = state.get("decision", {"action": ""})["action"]
+    return {str(Action.BLOCKED): "end", str(Action.HANDOFF): "handoff"}.get(action, "decide")

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from langchain_core.messages import AIMessage
 
 from agent.engine import prompts
 from agent.engine.deps import GraphDeps
-from agent.engine.state import ConversationState
+from agent.engine.state import ConversationState, HandoffRequest
 
 
-def make_handoff(deps: GraphDeps) -> Callable[[ConversationState], dict[str, Any]]:
+def make_handoff(deps: GraphDeps) -> Callable[[ConversationState], ConversationState]:
     """A node that records why the conversation goes to a person and says so, in words the code controls."""
 
-    def handoff(state: ConversationState) -> dict[str, Any]:
+    def handoff(state: ConversationState) -> ConversationState:
         # guard (customer asked) and act (approval, failures) say why; otherwise the model decided.
-        reason = state.get("handoff") or {"reason": "model_decided"}
+        reason: HandoffRequest = state.get("handoff") or {"reason": "model_decided"}
         return {"handoff": reason, "messages": [AIMessage(prompts.HANDOFF)], "citations": []}
 
     return handoff

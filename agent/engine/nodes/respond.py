@@ -10,11 +10,10 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.engine import prompts
-from agent.engine.decisions import CLARIFY, SEARCH
 from agent.engine.deps import GraphDeps
 from agent.engine.injection import plays_along, scrub
 from agent.engine.nodes._common import last_customer_text, recent_turns
-from agent.engine.state import ConversationState, TurnContext
+from agent.engine.state import Action, ConversationState, TurnContext
 from agent.llm.budget import fit
 from tools.api import Access, Risk
 from tools.registry import Registry
@@ -40,12 +39,12 @@ def citations_for(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def outcome_text(state: ConversationState, registry: Registry) -> str | None:
     """The reply to an action's outcome, written in code; None when the model should write it (read results)."""
-    if state.get("decision", {}).get("action") == CLARIFY:
+    if state.get("decision", {}).get("action") == Action.CLARIFY:
         return prompts.CLARIFY
-    if state.get("help_center_down") and state.get("decision", {}).get("action") == SEARCH:
+    if state.get("help_center_down") and state.get("decision", {}).get("action") == Action.SEARCH:
         return prompts.HELP_CENTER_DOWN
     result = state.get("tool_result")
-    if result is None or state.get("decision", {}).get("action") == SEARCH:
+    if result is None or state.get("decision", {}).get("action") == Action.SEARCH:
         return None
     if result.get("status") == "cancelled":
         return prompts.NOT_DONE
@@ -66,7 +65,7 @@ def _task(state: ConversationState, deps: GraphDeps) -> tuple[str, list[dict[str
     """The instruction for this turn and the citations it will carry."""
     question = last_customer_text(state)
     decision = state.get("decision", {})
-    if decision.get("action") == SEARCH:
+    if decision.get("action") == Action.SEARCH:
         hits = state.get("hits", [])
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []

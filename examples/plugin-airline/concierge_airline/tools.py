@@ -26,7 +26,8 @@ from tools.facts import in_state
 
 Cabin = Literal["basic_economy", "economy", "business"]
 Airport = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="An airport's three-letter code, such as 'JFK'.")]
-Day = Annotated[str, Field(pattern=r"^\d{4}-\d\d-\d\d$", description="A date as YYYY-MM-DD, such as '2024-05-20'.")]
+Day = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                           description="A date as YYYY-MM-DD, such as '2024-05-20'.")]
 ReservationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$", description="The reservation id, such as 'ZFA04Y'.")]
 PaymentId = Annotated[str, Field(description="A payment method id from the profile, such as 'credit_card_7815826'.")]
 RESERVATION = {"reservation_id": reservation_named}
@@ -39,7 +40,7 @@ class FlightRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    flight_number: Annotated[str, Field(pattern=r"^HAT\d{3}$", description="Such as 'HAT001'.")]
+    flight_number: Annotated[str, Field(pattern=r"^HAT[0-9]{3}$", description="Such as 'HAT001'.")]
     date: Day
 
 
@@ -174,7 +175,7 @@ def get_reservation_details(ctx: ToolContext, reservation_id: ReservationId) -> 
 
 
 @tool(access=Access.PUBLIC)
-def get_flight_status(ctx: ToolContext, flight_number: Annotated[str, Field(pattern=r"^HAT\d{3}$")],
+def get_flight_status(ctx: ToolContext, flight_number: Annotated[str, Field(pattern=r"^HAT[0-9]{3}$")],
                       date: Day) -> dict[str, Any]:
     """Get the status of a flight on a date (available, on time, delayed, flying, landed or cancelled)."""
     return flight_status_record(ctx.session, flight_number, date)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from agent.settings import Settings, get_settings
 
@@ -33,3 +35,38 @@ def load_settings() -> Settings:
         where = f"CONCIERGE_{group[1].upper()}__…" if group else "CONCIERGE_…"
         raise fail(f"invalid settings: {exc}. A {where} variable that holds a list or an object must be "
                    "written as JSON, e.g. '[\"a\", \"b\"]'") from None
+
+
+def retriever_or_fail(settings: Settings):
+    from agent.app import open_retriever
+
+    try:
+        return open_retriever(settings)
+    except RuntimeError as exc:  # Qdrant local mode: another process holds the folder
+        raise fail(f"{exc}. Stop `concierge serve` first, or use a Qdrant server (CONCIERGE_QDRANT__URL).") from None
+
+
+def ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
+    from knowledge.embeddings import EmbeddingCache
+    from knowledge.ingest import ingest as run_ingest
+
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
+            task = progress.add_task("embed", total=None)
+            return run_ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
+                              overlap=settings.knowledge.chunk_overlap, cache=cache,
+                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    finally:
+        cache.close()
+
+
+def load_model_or_fail(settings: Settings):
+    from agent.llm.errors import ModelError
+    from agent.llm.factory import load_model
+
+    try:
+        with console.status(f"starting {settings.model.name}…"):
+            return load_model(settings)
+    except ModelError as exc:
+        raise fail(str(exc)) from None

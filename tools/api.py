@@ -107,6 +107,8 @@ class Tool:
     prepare: Prepare | None = None
     # Arguments whose values must appear in the conversation or the facts, each with its check.
     grounded: Mapping[str, Said] = field(default_factory=dict)
+    # Arguments only the customer's own words may give (a reason that decides a refund): the facts do not count.
+    stated: Mapping[str, Said] = field(default_factory=dict)
     example: Example | None = None
     preview: Preview | None = None
     render: Render | None = None
@@ -134,10 +136,12 @@ class Tool:
     def __call__(self, ctx: ToolContext, **args: Any) -> Any:
         return self.fn(ctx, **args)
 
-    def is_grounded(self, args: dict[str, Any], conversation: str) -> bool:
-        """Whether every grounded argument in ``args`` appears in ``conversation`` (not invented by the model)."""
-        seen = conversation.lower()
-        return all(check(str(args[k]), seen) for k, check in self.grounded.items() if args.get(k))
+    def is_grounded(self, args: dict[str, Any], conversation: str, customer_said: str | None = None) -> bool:
+        """Whether every grounded argument in ``args`` appears in ``conversation`` (what was said and the facts),
+        and every ``stated`` one in what the customer said (``customer_said``; default ``conversation``)."""
+        seen, theirs = conversation.lower(), (conversation if customer_said is None else customer_said).lower()
+        return (all(check(str(args[k]), seen) for k, check in self.grounded.items() if args.get(k))
+                and all(check(str(args[k]), theirs) for k, check in self.stated.items() if args.get(k)))
 
     def offered_for(self, facts: Any) -> bool:
         """Whether this tool's precondition can hold for the records in focus (``prepare``, when set)."""
@@ -201,21 +205,23 @@ def tool(fn: Callable[..., Any], /) -> Tool: ...
 @overload
 def tool(*, risk: Risk = ..., access: Access = ..., name: str | None = ..., approval_if: ApprovalRule | None = ...,
          offered: bool = ..., auth_modes: Iterable[str] | None = ..., prepare: Prepare | None = ...,
-         grounded: Iterable[str] | Mapping[str, Said] = ..., example: Example | None = ...,
+         grounded: Iterable[str] | Mapping[str, Said] = ..., stated: Mapping[str, Said] = ...,
+         example: Example | None = ...,
          preview: Preview | None = ..., render: Render | None = ...) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(fn: Callable[..., Any] | None = None, /, *, risk: Risk = Risk.READ, access: Access = Access.CUSTOMER,
          name: str | None = None, approval_if: ApprovalRule | None = None, offered: bool = True,
          auth_modes: Iterable[str] | None = None, prepare: Prepare | None = None,
-         grounded: Iterable[str] | Mapping[str, Said] = (),
+         grounded: Iterable[str] | Mapping[str, Said] = (), stated: Mapping[str, Said] | None = None,
          example: Example | None = None, preview: Preview | None = None, render: Render | None = None) -> Any:
     """Turn a typed function into a :class:`Tool` (usable bare, ``@tool``, or configured).
 
     Beyond the function: ``risk`` and ``access`` say what it needs first; ``approval_if`` when a person must
     approve; ``offered=False`` keeps it from the router; ``auth_modes`` limits an AUTH tool to those modes;
     ``prepare(facts)`` decides per decision whether it can be offered; ``grounded`` names the arguments the
-    model must not invent (with a check of how they may be said, when the value as it is is too strict);
+    model must not invent (with a check of how they may be said, when the value as it is is too strict), and
+    ``stated`` those only the customer's own words may give (the facts shown to the model do not count);
     ``example`` is its few-shot line; ``preview(args, data)`` says in words what a write will do (and did);
     ``render(data)`` shortens a read's result for the answer prompt.
     """
@@ -226,13 +232,14 @@ def tool(fn: Callable[..., Any] | None = None, /, *, risk: Risk = Risk.READ, acc
             raise TypeError(f"tool {f.__name__}: the docstring is the tool's description; write one")
         fields = _args_model(f)
         checks = dict(grounded) if isinstance(grounded, Mapping) else dict.fromkeys(grounded, said)
-        unknown = set(checks) - set(fields.model_fields)
+        unknown = (set(checks) | set(stated or {})) - set(fields.model_fields)
         if unknown:
-            raise TypeError(f"tool {f.__name__}: grounded names {', '.join(sorted(unknown))}, not its parameters")
+            raise TypeError(f"tool {f.__name__}: grounded or stated names {', '.join(sorted(unknown))}, "
+                            "not its parameters")
         return Tool(name=name or f.__name__, description=doc.split("\n\n")[0].replace("\n", " "), fn=f,
                     args_model=fields, risk=risk, access=access, approval_if=approval_if, offered=offered,
                     auth_modes=frozenset(auth_modes) if auth_modes is not None else None, prepare=prepare,
-                    grounded=checks, example=example, preview=preview, render=render)
+                    grounded=checks, stated=dict(stated or {}), example=example, preview=preview, render=render)
 
     return wrap(fn) if fn is not None else wrap
 

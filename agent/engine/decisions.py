@@ -79,12 +79,13 @@ def decision_budget(tools: list[Tool]) -> int:
     return 400 if nested else 120
 
 
-def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Decision | None:
+def parse_decision(text: str, tools: list[Tool], conversation: str = "", said: str | None = None) -> Decision | None:
     """Validate the model's output; None if it is not a valid, allowed, grounded decision.
 
     Grounded: the arguments a tool names in ``grounded`` (ids, emails) must appear
     in ``conversation`` (what was said so far, and the facts), so the model cannot
-    act on one it invented or copied from an example.
+    act on one it invented or copied from an example; those it names in ``stated``
+    must appear in ``said``, the customer's own words.
     """
     try:
         raw = json.loads(strip_fence(text))
@@ -105,7 +106,7 @@ def parse_decision(text: str, tools: list[Tool], conversation: str = "") -> Deci
         args = tool.validate(raw.get("args", {}))
     except ToolError:
         return None
-    if not tool.is_grounded(args, conversation):
+    if not tool.is_grounded(args, conversation, said):
         return None
     return Decision(action, args=args)
 

@@ -109,8 +109,8 @@ def test_a_member_identifies_by_user_id_confirms_in_words_and_the_cancellation_i
 
     async def go(chat: ChatService):
         conversation, _ = chat.create_conversation(None)
-        asked = await chat.handle_message(conversation, "Hi, my user id is amelia_davis_8890. Please cancel my "
-                                                        "reservation 8C8K4E.")
+        asked = await chat.handle_message(conversation, "Hi, my user id is amelia_davis_8890. My plans changed, "
+                                                        "please cancel my reservation 8C8K4E.")
         done = await chat.handle_message(conversation, "yes")
         return asked, done
 
@@ -142,3 +142,22 @@ def test_an_oracle_agent_passes_every_task_the_policy_allows(airline: Path, airl
     assert set(failed) == BEYOND_POLICY | SUMS, failed
     assert all(f.startswith("no reply says") for name in SUMS for f in failed[name])
     assert all(o.violations == [] for o in outcomes)
+
+
+def test_the_model_cannot_invent_the_reason_that_insurance_refunds(airline: Path, airline_template: Path,
+                                                                   tmp_path: Path, retriever, clock) -> None:
+    # MSJ4OA: economy with travel insurance, booked 10 days before; insurance refunds health or weather only.
+    # The facts the model reads mention those reasons, so only the customer's own words may give one.
+    settings = airline_settings(tmp_path, airline_template)
+    model = scripted(decision("cancel_reservation", reservation_id="MSJ4OA", reason="health"), "OK.")
+
+    async def go(chat: ChatService, first: str):
+        conversation, _ = chat.create_conversation(None)
+        return await chat.handle_message(conversation, f"Hi, my user id is amelia_davis_8890. {first}")
+
+    invented = in_services(settings, lambda chat: go(chat, "Please cancel my reservation MSJ4OA."), model=model,
+                           retriever=retriever, clock=clock)
+    assert invented.confirm is None  # the decision is refused, not offered for confirmation
+    told = in_services(settings, lambda chat: go(chat, "I'm sick, please cancel my reservation MSJ4OA."),
+                       model=model, retriever=retriever, clock=clock)
+    assert told.confirm is not None and "because of health reasons" in told.text and "supervisor" not in told.text

@@ -15,6 +15,11 @@ def last_customer_text(state: ConversationState) -> str:
     return ""
 
 
+def customer_words(state: ConversationState) -> str:
+    """Everything the customer has written in this conversation (what ``stated`` arguments must come from)."""
+    return "\n".join(m.text for m in state.get("messages", []) if isinstance(m, HumanMessage))
+
+
 def recent_turns(state: ConversationState, n: int) -> list[AnyMessage]:
     """The last ``n`` messages before the customer's latest one."""
     messages = state.get("messages", [])

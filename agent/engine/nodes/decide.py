@@ -23,7 +23,7 @@ from agent.engine.decisions import (
 from agent.engine.deps import GraphDeps
 from agent.engine.facts import gather
 from agent.engine.injection import scrub
-from agent.engine.nodes._common import last_customer_text, recent_turns
+from agent.engine.nodes._common import customer_words, last_customer_text, recent_turns
 from agent.engine.sites import Site
 from agent.engine.state import Action, ConversationState, TurnContext, current_customer
 from agent.llm.budget import fit
@@ -74,7 +74,7 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         try:
             value = await ainvoke_structured(model, messages, decision_schema(allowed), name="next_step",
                                              max_tokens=decision_budget(allowed))
-            decision = parse_decision(json.dumps(value), allowed, conversation)
+            decision = parse_decision(json.dumps(value), allowed, conversation, said=customer_words(state))
         except StructuredOutputError:
             # Not the error's text: it quotes the model's answer, which can quote the customer.
             log.warning("decide: the model's answer did not match the decision schema, twice")

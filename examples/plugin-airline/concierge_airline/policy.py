@@ -28,6 +28,13 @@ MAX_METHODS = {"certificate": 1, "credit_card": 1, "gift_card": 3}  # per bookin
 # Why a customer cancels; travel insurance refunds only the last two.
 REASONS = ("change of plan", "airline cancelled flight", "health", "weather", "other")
 INSURED_REASONS = {"health", "weather"}
+# How a customer says each reason: the model may not pick one the customer never gave (travel insurance
+# refunds health and weather only, so an invented "health" would buy a refund the policy does not allow).
+REASON_WORDS = {"change of plan": r"plan|change|no longer|don't need|do not need|can't make|cannot make",
+                "airline cancelled flight": r"cancel+ed|cancel+ation",
+                "health": r"health|sick|ill\b|illness|medical|doctor|hospital|injur|pregnan",
+                "weather": r"weather|storm|snow|hurricane|flood|typhoon|blizzard",
+                "other": r"."}
 # Goodwill certificates, per passenger: a cancelled flight, or a delayed one the customer changes or cancels.
 GESTURE = {"cancelled": 100, "delayed": 50}
 NOT_FLOWN = {"available", "on time", "delayed", "cancelled"}

@@ -11,6 +11,8 @@ from collections import defaultdict
 from typing import Any
 
 Record = dict[str, Any]
+REASONS = {"change of plan": "a change of plan", "airline cancelled flight": "a flight we cancelled",
+           "health": "health reasons", "weather": "the weather", "other": "another reason"}
 
 
 def money(value: float) -> str:
@@ -71,7 +73,8 @@ def cancel_preview(args: Record, data: Record | None) -> str:
     trip = f" ({legs(r['flights'])})" if r.get("flights") else ""
     refunds = _moves((data or {}).get("refunds") or [])
     back = f"; {refunds} in 5 to 7 business days" if refunds else ""
-    return f"Cancel reservation {args['reservation_id'].upper()}{trip}{back}" + _exceptions(data)
+    why = f" because of {REASONS.get(args.get('reason') or '', args.get('reason'))}" if args.get("reason") else ""
+    return f"Cancel reservation {args['reservation_id'].upper()}{trip}{why}{back}" + _exceptions(data)
 
 
 def flights_preview(args: Record, data: Record | None) -> str:

@@ -8,6 +8,7 @@ human agent to approve (``approval_if``) — see policy.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -31,6 +32,11 @@ Day = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
 ReservationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6}$", description="The reservation id, such as 'ZFA04Y'.")]
 PaymentId = Annotated[str, Field(description="A payment method id from the profile, such as 'credit_card_7815826'.")]
 RESERVATION = {"reservation_id": reservation_named}
+
+
+def reason_given(reason: str, said: str) -> bool:
+    """Whether the customer gave this cancellation reason in their own words (``said`` is lower-cased)."""
+    return re.search(policy.REASON_WORDS.get(reason, r"$^"), said) is not None
 ACTIVE = in_state(KIND, "active")  # writes on a reservation: offered while one in focus is not cancelled
 
 
@@ -312,8 +318,8 @@ def book_reservation(ctx: ToolContext, user_id: str, origin: Airport, destinatio
     return _saved(ctx, booking, total=total, exceptions=[])
 
 
-@tool(risk=Risk.WRITE, prepare=ACTIVE, grounded=RESERVATION, preview=render.cancel_preview,
-      approval_if=needs_supervisor,
+@tool(risk=Risk.WRITE, prepare=ACTIVE, grounded=RESERVATION, stated={"reason": reason_given},
+      preview=render.cancel_preview, approval_if=needs_supervisor,
       example=Example("cancel reservation ZFA04Y, my plans changed",
                       {"reservation_id": "ZFA04Y", "reason": "change of plan"}))
 def cancel_reservation(ctx: ToolContext, reservation_id: ReservationId,

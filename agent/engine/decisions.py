@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.engine.sites import Site
 from agent.engine.state import Action, StepDecision
-from agent.llm.toolcalls import strip_fence
+from agent.llm.json_text import strip_fence
 from tools.api import Access, Risk, Tool, ToolError
 from tools.registry import Registry
 

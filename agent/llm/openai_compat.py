@@ -21,15 +21,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr, SecretStr
 
-from agent.llm.binding import ToolBinding, message_chunk, with_tool_calls
 from agent.llm.errors import ModelBusy, ModelError
 from agent.llm.messages import to_openai_messages
 
 # id_slot is llama.cpp's: pin a request to a slot (used when warming the prompt cache).
-_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed", "tools", "id_slot")
+_PASSTHROUGH = ("response_format", "max_tokens", "temperature", "seed", "id_slot")
 
 
-class OpenAICompatChat(ToolBinding, BaseChatModel):
+class OpenAICompatChat(BaseChatModel):
     """Chat completions over HTTP against ``base_url`` (which ends in ``/v1``).
 
     At most ``max_concurrency`` requests are in flight (one per llama.cpp slot);
@@ -139,15 +138,12 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
                           "Is the model server running? Check CONCIERGE_MODEL__BASE_URL.")
 
     @staticmethod
-    def _result(body: dict[str, Any], tools: list[dict[str, Any]] | None = None) -> ChatResult:
+    def _result(body: dict[str, Any]) -> ChatResult:
         choice = body["choices"][0]
-        native = [{"name": c["function"]["name"], "args": json.loads(c["function"].get("arguments") or "{}"),
-                   "id": c.get("id"), "type": "tool_call"} for c in choice["message"].get("tool_calls") or []]
-        message = AIMessage(content=choice["message"].get("content") or "", tool_calls=native,
+        message = AIMessage(content=choice["message"].get("content") or "",
                             response_metadata={"finish_reason": choice.get("finish_reason"),
                                                "timings": body.get("timings"), "usage": body.get("usage")})
-        # Small Qwen models write calls as plain JSON, which servers don't recognise: parse them here.
-        return ChatResult(generations=[ChatGeneration(message=with_tool_calls(message, tools))])
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     @staticmethod
     def _chunk(line: str) -> ChatGenerationChunk | None:
@@ -171,14 +167,12 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
             resp = self._client().post(self._url(), json=self._payload(messages, stop, False, **kwargs),
                                        timeout=self.timeout_s)
             resp.raise_for_status()
-            return self._result(resp.json(), kwargs.get("tools"))
+            return self._result(resp.json())
         except httpx.HTTPError as exc:
             raise self._fail(exc) from exc
 
     async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                          run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        if kwargs.get("tools"):  # native tool calls come whole, not as stream deltas
-            return await self._post(self._payload(messages, stop, False, **kwargs), kwargs["tools"])
         # Streamed and put together here: only a stream shows that the server has started to answer.
         text, meta = [], {}
         async for chunk in self._chunks(self._payload(messages, stop, True, **kwargs)):
@@ -190,9 +184,6 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        if kwargs.get("tools"):
-            yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
-            return
         try:
             with self._client().stream("POST", self._url(), json=self._payload(messages, stop, True, **kwargs),
                                        timeout=self.timeout_s) as resp:
@@ -210,25 +201,10 @@ class OpenAICompatChat(ToolBinding, BaseChatModel):
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         # Leaving this generator early (the customer disconnected, the task was
         # cancelled) closes the HTTP stream, and llama.cpp stops generating.
-        if kwargs.get("tools"):  # tool calls are parsed from the whole text: no token streaming
-            result = await self._agenerate(messages, stop, run_manager, **kwargs)
-            yield message_chunk(result.generations[0].message)
-            return
         async for chunk in self._chunks(self._payload(messages, stop, True, **kwargs)):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
-
-    async def _post(self, payload: dict[str, Any], tools: list[dict[str, Any]]) -> ChatResult:
-        gate = await self._enter()
-        try:
-            resp = await self._aclient().post(self._url(), json=payload, timeout=self.timeout_s)
-            resp.raise_for_status()
-            return self._result(resp.json(), tools)
-        except httpx.HTTPError as exc:
-            raise self._fail(exc) from exc
-        finally:
-            gate.release()
 
     async def _chunks(self, payload: dict[str, Any]) -> AsyncIterator[ChatGenerationChunk]:
         """The streamed answer to ``payload``: transient failures before the first token retried with backoff."""

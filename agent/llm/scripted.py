@@ -16,12 +16,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
-from agent.llm.binding import ToolBinding, message_chunk, with_tool_calls
-
 ScriptFn = Callable[[list[BaseMessage], dict[str, Any]], str]
 
 
-class ScriptedChat(ToolBinding, BaseChatModel):
+class ScriptedChat(BaseChatModel):
     """Answers from ``replies`` (a list, used in order) or ``fn(messages, kwargs)``.
 
     With tools bound, a scripted reply is parsed for tool calls exactly like a real model's text.
@@ -56,14 +54,10 @@ class ScriptedChat(ToolBinding, BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        message = with_tool_calls(AIMessage(content=self._next(messages, kwargs)), kwargs.get("tools"))
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next(messages, kwargs)))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        if kwargs.get("tools"):
-            yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
-            return
         for piece in self._pieces(self._next(messages, kwargs)):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
@@ -73,9 +67,6 @@ class ScriptedChat(ToolBinding, BaseChatModel):
     async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                        run_manager: AsyncCallbackManagerForLLMRun | None = None,
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        if kwargs.get("tools"):
-            yield message_chunk(self._generate(messages, stop, None, **kwargs).generations[0].message)
-            return
         for piece in self._pieces(self._next(messages, kwargs)):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from agent.llm.errors import ModelError
-from agent.llm.toolcalls import json_values, strip_fence
+from agent.llm.json_text import json_values, strip_fence
 
 
 class StructuredOutputError(ModelError):

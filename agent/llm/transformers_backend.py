@@ -1,6 +1,6 @@
 """The transformers backend: a Hugging Face checkpoint directory, in-process (GPU when present).
 
-Prompts are rendered with the tokenizer's own chat template (``tools=`` included).
+Prompts are rendered with the tokenizer's own chat template.
 Schema-constrained output uses xgrammar's logits processor: the structured-
 generation engine vLLM and SGLang use, so a schema behaves the same here as on
 a vLLM server; its grammar masks are computed in C++ per step, which keeps the
@@ -21,12 +21,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from agent.llm.binding import ToolBinding, message_chunk, with_tool_calls
 from agent.llm.errors import ModelError
 from agent.llm.messages import to_openai_messages
 
 
-class TransformersChat(ToolBinding, BaseChatModel):
+class TransformersChat(BaseChatModel):
     """Generate with ``transformers`` from a local checkpoint directory."""
 
     checkpoint: str
@@ -75,9 +74,9 @@ class TransformersChat(ToolBinding, BaseChatModel):
             self._grammars[key] = self._compiler.compile_json_schema(key, any_whitespace=False)
         return self._grammars[key]
 
-    def _inputs(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Any:
+    def _inputs(self, messages: list[BaseMessage]) -> Any:
         # enable_thinking=False: see OpenAICompatChat.chat_template_kwargs (ignored by Qwen2.5 templates).
-        prompt = self._tokenizer.apply_chat_template(to_openai_messages(messages), tools=tools or None,
+        prompt = self._tokenizer.apply_chat_template(to_openai_messages(messages),
                                                      add_generation_prompt=True, tokenize=False,
                                                      enable_thinking=False)
         return self._tokenizer(prompt, return_tensors="pt").to(self._model.device)
@@ -87,7 +86,7 @@ class TransformersChat(ToolBinding, BaseChatModel):
         from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
         tokenizer, started, deadline = self._tokenizer, time.monotonic(), self.timeout_s
-        inputs = self._inputs(messages, kwargs.get("tools"))
+        inputs = self._inputs(messages)
         prompt_len = inputs["input_ids"].shape[1]
 
         class Stop(StoppingCriteria):
@@ -128,15 +127,12 @@ class TransformersChat(ToolBinding, BaseChatModel):
         new = output[0, prompt_len:]
         text = self._cut(self._tokenizer.decode(new, skip_special_tokens=True), stop)
         usage = {"prompt_tokens": int(prompt_len), "completion_tokens": int(new.shape[0])}
-        message = with_tool_calls(AIMessage(content=text, response_metadata={"usage": usage}), kwargs.get("tools"))
+        message = AIMessage(content=text, response_metadata={"usage": usage})
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Generator[ChatGenerationChunk, None, None]:
-        if kwargs.get("tools"):
-            yield message_chunk(self._generate(messages, stop, run_manager, **kwargs).generations[0].message)
-            return
         from transformers import TextIteratorStreamer
 
         cancel = threading.Event()

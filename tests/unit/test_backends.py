@@ -119,14 +119,6 @@ def test_a_request_that_waits_too_long_for_a_slot_fails_clearly(llamacpp: Embedd
     asyncio.run(go())
 
 
-def test_transformers_renders_tools_with_the_chat_template(hf_model) -> None:
-    tools = [{"type": "function", "function": {"name": "get_order_details", "description": "Look up an order.",
-                                                "parameters": SCHEMAS["decision"]["anyOf"][1]["properties"]["args"]}}]
-    ids = hf_model._inputs(messages("where is my order"), tools)["input_ids"][0]
-    prompt = hf_model._tokenizer.decode(ids)
-    assert "get_order_details" in prompt and "<|im_start|>assistant" in prompt
-
-
 def test_transformers_streaming_and_cancellation(hf_model) -> None:
     pieces = [c.text for c in hf_model.stream(messages("hello"), max_tokens=10)]
     assert pieces and len("".join(pieces)) > 0

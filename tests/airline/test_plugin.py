@@ -161,3 +161,14 @@ def test_the_model_cannot_invent_the_reason_that_insurance_refunds(airline: Path
     told = in_services(settings, lambda chat: go(chat, "I'm sick, please cancel my reservation MSJ4OA."),
                        model=model, retriever=retriever, clock=clock)
     assert told.confirm is not None and "because of health reasons" in told.text and "supervisor" not in told.text
+
+
+def test_a_complaint_about_a_delay_puts_the_delayed_trip_and_its_gesture_in_focus(
+        airline: Path, airline_template: Path, tmp_path: Path, clock) -> None:
+    settings = airline_settings(tmp_path, airline_template)
+    runner = ToolRunner(load_registry(["airline"]), make_engine(settings), settings, clock=clock)
+    # Nine reservations, none named; HAT039 of M61CQM (3 passengers, silver member) is delayed today.
+    text = gather(runner, "ethan_martin_2396", "My flight was delayed and I'm upset. I want compensation.",
+                  "tau").text()
+    assert "M61CQM's cancelled or delayed flight and asks for compensation: a travel certificate of $150" in text
+    assert "GXWCPN:" not in text  # a trip without a delay stays out of focus

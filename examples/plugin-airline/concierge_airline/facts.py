@@ -23,6 +23,9 @@ AIRPORTS = {"ATL": "Atlanta", "BOS": "Boston", "CLT": "Charlotte", "DEN": "Denve
 IDENTIFY = {"tau": "The customer is not identified yet. Before anything about their profile or reservations, "
                    "ask for their user id and identify them (identify_member)."}
 USER_ID = re.compile(r"\b[a-z]+_[a-z]+_\d{3,5}\b", re.I)
+# A complaint about a delay or a cancellation that asks for something: the reservations it can be about.
+COMPLAINT = re.compile(r"\b(delay\w*|late|cancel+ed by you|you cancel+ed|flight was cancel+ed)\b", re.I)
+ASKS_AMENDS = re.compile(r"\b(compensat\w*|voucher|certificate|refund|make up|upset|complain\w*)\b", re.I)
 BOOKING_WORDS = re.compile(r"\b(book|fly|flight to|new reservation|one[- ]way|round[- ]trip)\b", re.I)
 
 
@@ -121,6 +124,10 @@ def gather(reader: FactReader) -> FactBlock | None:
     active = [r for r in trips if r.get("status") != "cancelled"]
     if not focus and len(active) == 1:
         focus, block.focus = active, Focus.ASSUMED
+    if not focus and COMPLAINT.search(said) and ASKS_AMENDS.search(said):
+        # "My flight was delayed, I want compensation": the trips with a delayed or cancelled flight.
+        focus = [r for r in trips if {policy.experienced(f) for f in _flights(reader, r)} & {"delayed", "cancelled"}]
+        focus, block.focus = focus[:2], (Focus.ASSUMED if focus else Focus.NONE)
     for r in focus:
         found = _flights(reader, r)
         block.states |= _states(r, [f.get("status", "") for f in found])

@@ -12,8 +12,6 @@ full records whose content differs from the fresh data.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,36 +25,17 @@ from tools.registry import Registry
 from tools.runner import Status, ToolRunner
 
 
-def _merged(found: list[dict[str, Any] | None]) -> dict[str, Any]:
-    return {table: records for part in found if part for table, records in part.items()}
-
-
 def replay(tasks: list[dict[str, Any]], settings: Any, clock: Clock, registry: Registry) -> Iterator[dict[str, Any]]:
     """For each task: ``{"task_id", "changed", "errors"}``; ``settings`` gives the data dir for scratch files."""
-    from agent.db import make_engine, upgrade_schema
+    from agent.evals.stores import SeededStores
 
     tau = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": "tau"})})
-
-    def on(path: Path) -> Any:
-        return make_engine(tau.model_copy(update={"db": tau.db.model_copy(update={"url": f"sqlite:///{path}"})}))
-
-    with tempfile.TemporaryDirectory(prefix="replay-") as scratch:
-        template = Path(scratch) / "template.db"
-        engine = on(template)
-        upgrade_schema(engine, registry)
-        registry.hook.seed(engine=engine, today=clock.now().date())
-        with Session(engine) as session:
-            fresh = _merged(registry.hook.eval_snapshot(session=session))
-        engine.dispose()
+    with SeededStores(tau, registry, clock.now().date()) as stores:
         for n, task in enumerate(tasks):
-            task_db = Path(scratch) / "task.db"
-            shutil.copy(template, task_db)
-            engine = on(task_db)
-            errors = _run_actions(ToolRunner(registry, engine, tau, clock=clock), task, f"replay-{n}")
-            with Session(engine) as session:
-                session.connection().exec_driver_sql(f"ATTACH DATABASE '{template}' AS fresh")
-                changed = _merged(registry.hook.eval_changes(session=session, snapshot=fresh))
-            engine.dispose()
+            with stores.copy("task") as (on_copy, engine):
+                errors = _run_actions(ToolRunner(registry, engine, on_copy, clock=clock), task, f"replay-{n}")
+                with Session(engine) as session:
+                    changed = stores.changes(session)
             yield {"task_id": task.get("task_id", n), "changed": changed, "errors": errors}
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -19,9 +16,9 @@ from sqlmodel import Session, select
 
 from agent.app import Services, build
 from agent.conversations.handoff import BOT
-from agent.db import make_engine, upgrade_schema
 from agent.evals.customers import SimulatedCustomer
 from agent.evals.scenarios import Scenario, make_customer, scripted_router
+from agent.evals.stores import SeededStores
 from agent.llm.scripted import ScriptedChat
 from agent.settings import Settings
 from knowledge.retrieve import Retriever
@@ -65,15 +62,7 @@ def _rules(scenario: Scenario, audits: list[ToolAudit], registry: Registry) -> l
     return broken
 
 
-@dataclass(frozen=True)
-class Baseline:
-    """The freshly seeded stores every scenario starts from: the file, and the plugins' snapshots of it."""
-
-    path: Path
-    store: dict[str, Any]
-
-
-def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], baseline: Baseline,
+def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], stores: SeededStores,
                registry: Registry) -> list[str]:
     """Differences between the stores and what the scenario expects (records read through the plugins' hooks)."""
     failures = []
@@ -89,9 +78,7 @@ def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], ba
     done = {a.tool for a in audits if a.status == "applied"}
     failures += [f"{tool} was not applied" for tool in scenario.applied if tool not in done]
     if scenario.expected_records is not None:
-        session.connection().exec_driver_sql(f"ATTACH DATABASE '{baseline.path}' AS fresh")
-        changed = {table: records for found in registry.hook.eval_changes(session=session, snapshot=baseline.store)
-                   if found for table, records in found.items()}
+        changed = stores.changes(session)
         for table in sorted(set(changed) | set(scenario.expected_records)):
             got, want = changed.get(table, {}), scenario.expected_records.get(table, {})
             for key in sorted(set(got) | set(want)):
@@ -103,16 +90,16 @@ def _end_state(scenario: Scenario, session: Session, audits: list[ToolAudit], ba
 
 
 async def run_scenario(scenario: Scenario, model: BaseChatModel, engine: Any, retriever: Retriever,
-                       settings: Settings, baseline: Baseline, customer: SimulatedCustomer,
+                       settings: Settings, stores: SeededStores, customer: SimulatedCustomer,
                        registry: Registry) -> Outcome:
     """Play the conversation, then check the stores, the replies, the mode and the rules."""
     local = settings.model_copy(update={"tools": settings.tools.model_copy(update={"auth_mode": scenario.auth_mode})})
     async with build(local, model=model, retriever=retriever, engine=engine, clock=noon(EVAL_DAY),
                      checkpointer=InMemorySaver(), registry=registry) as services:
-        return await _play(scenario, services, baseline, customer)
+        return await _play(scenario, services, stores, customer)
 
 
-async def _play(scenario: Scenario, services: Services, baseline: Baseline, customer: SimulatedCustomer) -> Outcome:
+async def _play(scenario: Scenario, services: Services, stores: SeededStores, customer: SimulatedCustomer) -> Outcome:
     chat, registry, engine = services.chat, services.runner.registry, services.engine
     conversation, _ = chat.create_conversation(scenario.customer)
     outcome = Outcome(scenario.name, scenario.category, True)
@@ -134,7 +121,7 @@ async def _play(scenario: Scenario, services: Services, baseline: Baseline, cust
     outcome.failures += [f"a reply says {fact!r}" for fact in scenario.reply_excludes if fact.lower() in replies]
     with Session(engine) as session:
         audits = list(session.exec(select(ToolAudit)).all())
-        outcome.failures += _end_state(scenario, session, audits, baseline, registry)
+        outcome.failures += _end_state(scenario, session, audits, stores, registry)
     if scenario.mode is not None and chat.mode(conversation.id) != scenario.mode:
         outcome.failures.append(f"mode is {chat.mode(conversation.id)}, expected {scenario.mode}")
     outcome.violations = _rules(scenario, audits, registry)
@@ -154,28 +141,15 @@ def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retrieve
     ``customer``: "fact" (rule-based) or "model" (``customer_model`` plays it); scripted turns win.
     """
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="evals-") as scratch:
-        template = Path(scratch) / "template.db"
-        base = settings.model_copy(update={"db": settings.db.model_copy(update={"url": f"sqlite:///{template}"})})
-        engine = make_engine(base)
-        registry = load_registry(settings.tools.plugins)  # once: plugins keep no state between scenarios
-        upgrade_schema(engine, registry)
-        registry.hook.seed(engine=engine, today=EVAL_DAY)
-        with Session(engine) as session:  # snapshots only for suites that compare whole records
-            needed = any(s.expected_records is not None for s in scenarios)
-            snapshots = registry.hook.eval_snapshot(session=session) if needed else []
-            baseline = Baseline(template, {k: v for found in snapshots if found for k, v in found.items()})
-        engine.dispose()
+    registry = load_registry(settings.tools.plugins)  # once: plugins keep no state between scenarios
+    # Snapshots only for suites that compare whole records.
+    needed = any(s.expected_records is not None for s in scenarios)
+    with SeededStores(settings, registry, EVAL_DAY, snapshot=needed) as stores:
         for n, scenario in enumerate(scenarios):
-            copy = Path(scratch) / f"run{n}.db"
-            shutil.copy(template, copy)
-            on_copy = base.model_copy(update={"db": base.db.model_copy(update={"url": f"sqlite:///{copy}"})})
-            engine = make_engine(on_copy)
             used = model or (model_for(scenario) if model_for else ScriptedChat(fn=scripted_router(scenario.script)))
             who = make_customer(scenario, customer, customer_model)
-            outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, on_copy, baseline, who, registry))
-            engine.dispose()
-            copy.unlink()
+            with stores.copy(f"run{n}") as (on_copy, engine):
+                outcome = asyncio.run(run_scenario(scenario, used, engine, retriever, on_copy, stores, who, registry))
             outcomes.append(outcome)
             if progress:
                 progress(outcome)

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from concierge_airline import policy
-from concierge_airline.render import cabin, legs, money, people
+from concierge_airline.render import cabin, leg, money, people
 from tools.facts import FactBlock, FactReader, Focus
 
 KIND = "flight reservation"
@@ -124,15 +124,22 @@ def gather(reader: FactReader) -> FactBlock | None:
     active = [r for r in trips if r.get("status") != "cancelled"]
     if not focus and len(active) == 1:
         focus, block.focus = active, Focus.ASSUMED
+    read: dict[str, list[dict[str, Any]]] = {}  # each reservation's flights, read once per decision
+
+    def flights_of(r: dict[str, Any]) -> list[dict[str, Any]]:
+        if r["reservation_id"] not in read:
+            read[r["reservation_id"]] = _flights(reader, r)
+        return read[r["reservation_id"]]
+
     if not focus and COMPLAINT.search(said) and ASKS_AMENDS.search(said):
         # "My flight was delayed, I want compensation": the trips with a delayed or cancelled flight.
-        focus = [r for r in trips if {policy.experienced(f) for f in _flights(reader, r)} & {"delayed", "cancelled"}]
+        focus = [r for r in trips if {policy.experienced(f) for f in flights_of(r)} & {"delayed", "cancelled"}]
         focus, block.focus = focus[:2], (Focus.ASSUMED if focus else Focus.NONE)
     for r in focus:
-        found = _flights(reader, r)
+        found = flights_of(r)
         block.states |= _states(r, [f.get("status", "") for f in found])
-        flights = ", ".join(f"{leg} ({policy.experienced(f)})"
-                            for leg, f in zip(legs(r["flights"]).split(", "), found, strict=True))
+        flights = ", ".join(f"{leg(booked)} ({policy.experienced(f)})"
+                            for booked, f in zip(r["flights"], found, strict=True))
         block.lines.append(f"Reservation {r['reservation_id']}: {cabin(r['flight_type'])} in {cabin(r['cabin'])}, "
                            f"{flights}; passengers {people(r['passengers'])}; insurance {r['insurance']}; "
                            f"booked {r['created_at']}.")

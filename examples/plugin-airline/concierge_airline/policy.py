@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -42,6 +43,7 @@ NOT_FLOWN = {"available", "on time", "delayed", "cancelled"}
 DELAY_MINUTES = 30
 
 
+@cache  # the document is shipped with the plugin: read it once, not on every decision
 def policy_now() -> datetime:
     """The policy's current time, read from its first line ("The current time is 2024-05-15 15:00:00 EST.").
 

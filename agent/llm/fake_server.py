@@ -38,6 +38,8 @@ class JSONHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         """Silent: a stand-in's requests are not the log's business."""
 
+PROGRESS_EVERY_S = 0.25  # llama.cpp reports progress per batch of prompt tokens
+
 
 @dataclass
 class FakeModelServer:
@@ -47,6 +49,7 @@ class FakeModelServer:
     answer: Script
     word_delay_s: float = 0.0
     hang: bool = False
+    prefill_s: float = 0.0  # a long prompt being read first: progress news if asked for it, else silence
     fail_next: int = 0  # answer this many requests with a 503 first
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = field(init=False, default=0)  # chosen when it binds
@@ -76,13 +79,17 @@ class FakeModelServer:
                     return
                 # The client may go away mid-answer (killed, or it cancelled): a server carries on quietly.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self._stream(text)
+                    self._stream(text, bool(body.get("return_progress")))
 
-            def _stream(self, text: str) -> None:
+            def _stream(self, text: str, progress: bool) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
+                for _ in range(round(model.prefill_s / PROGRESS_EVERY_S)):
+                    if progress:
+                        self._chunk({"choices": [{"delta": {}, "finish_reason": None}], "prompt_progress": {}})
+                    time.sleep(PROGRESS_EVERY_S)
                 words = text.split(" ")
                 for n, word in enumerate(words):
                     piece = word + (" " if n < len(words) - 1 else "")

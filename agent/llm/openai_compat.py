@@ -116,6 +116,9 @@ class OpenAICompatChat(BaseChatModel):
             "stream": stream,
             # llama.cpp: keep the KV cache of the prompt for the next turn (ignored elsewhere).
             "cache_prompt": True,
+            # llama.cpp: report progress while it reads the prompt, so a long prompt on a slow CPU is not taken
+            # for a hung server by the first-token limit (which is the longest silence allowed).
+            "return_progress": True,
             "chat_template_kwargs": self.chat_template_kwargs,
             **self.extra_body,
         }

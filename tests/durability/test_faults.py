@@ -63,6 +63,14 @@ def test_a_hung_model_is_given_up_on_after_the_first_token_limit(server, model) 
     assert transcript["mode"] == "waiting_for_human"
 
 
+def test_a_long_prompt_read_slowly_is_not_mistaken_for_a_hung_model(server, model) -> None:
+    # On a slow CPU llama.cpp can take longer than the first-token limit to read a long prompt: its
+    # progress reports while it reads show it is working, so the customer gets the answer, not an apology.
+    model.prefill_s = 4.0
+    events, _seconds, transcript = ask(server(env={"CONCIERGE_MODEL__TTFT_TIMEOUT_S": "2"}).start())
+    assert events[-1]["data"]["text"] == ANSWER and transcript["mode"] == "bot"
+
+
 def test_transient_model_errors_are_retried_before_anyone_notices(server, model) -> None:
     model.fail_next = 2  # two 503s, as from a server that is restarting
     events, _seconds, transcript = ask(server().start())

@@ -60,6 +60,27 @@ def bench_restart_cmd(as_json: Annotated[bool, typer.Option("--json", help="one 
                f"the resumed turn answered after {report['answered_s']:.1f} s")
 
 
+@bench_app.command("turn")
+def bench_turn_cmd(runs: Annotated[int, typer.Option(min=1, max=20, help="turns of each kind")] = 5,
+                   as_json: Annotated[bool, typer.Option("--json", help="one JSON object, with every sample")] = False,
+                   ) -> None:
+    """Time to first words and to the whole reply of a help-center question, a look-up and a write's preview,
+    with where the time goes (decide, retrieval, prompt build, prefill, decode, the rest).
+
+    Runs the configured model in this process, warm, on a scratch copy of the seeded stores; the help center
+    is the data dir's (run `concierge ingest` first; stop a `concierge serve` on the same data dir).
+    """
+    from agent.turn_bench import run_turn_bench
+
+    settings = load_settings()
+    try:
+        with console.status("loading the model…") as status:
+            report = run_turn_bench(settings, runs, on_progress=status.update)
+    except (ValueError, RuntimeError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(report.as_json() if as_json else "\n".join(report.lines()))
+
+
 @bench_app.command("model")
 def bench_model_cmd(as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
                     model: Annotated[ModelName | None, typer.Option(help="default: CONCIERGE_MODEL__NAME")] = None,

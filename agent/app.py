@@ -132,7 +132,8 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
             deps = GraphDeps(model=loaded.chat, engine=engine, registry=registry, runner=runner, sites=sites,
                              auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
-                             prompt_budget=settings.model.prompt_budget)
+                             prompt_budget=settings.model.prompt_budget,
+                            excerpt_margin=settings.knowledge.answer_margin)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
                 await _warm(loaded, deps)
             chat = ChatService(engine, build_graph(deps, saver), clock=clock, events=EventLog(engine, clock, bus),

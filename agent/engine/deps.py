@@ -26,4 +26,5 @@ class GraphDeps:
     history_messages: int = 6
     max_message_chars: int = 2000
     prompt_budget: int = 2048
+    excerpt_margin: float | None = None  # knowledge.answer_margin: which relevant excerpts an answer reads
     handoff_after_failures: int = 3

@@ -7,6 +7,7 @@ import pytest
 
 from agent.app import open_retriever
 from knowledge import ArticleError, EmbeddingCache, Retriever, chunk_article, ingest, read_article
+from knowledge.retrieve import closest
 from knowledge.evaluate import calibrate
 from knowledge.sparse import document_vector, query_vector, terms
 from tests.conftest import CORPUS, make_settings
@@ -225,3 +226,12 @@ def test_the_evaluation_reports_per_mode_metrics_and_the_threshold(retriever: Re
     assert set(report["modes"]) == {"dense", "sparse", "hybrid"}
     assert report["modes"]["hybrid"] == {"recall@1": 1.0, "recall@5": 1.0, "mrr": 1.0}
     assert report["threshold"]["unanswerable_empty"] == 1.0 and report["misses"] == []
+
+
+def test_an_answer_reads_only_the_excerpts_close_to_the_best_match(retriever: Retriever) -> None:
+    hits = retriever.search("I ordered by mistake, can I still call it off?")
+    kept = closest(hits, 0.02)
+    best = max(hits, key=lambda h: h.similarity)
+    assert best in kept and len(kept) < len(hits)  # the privacy article's weaker match is left out
+    assert all("privacy" not in h.url for h in kept) and any("privacy" in h.url for h in hits)
+    assert closest(hits, None) == hits and closest([], 0.02) == []

@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 from agent.engine.deps import GraphDeps
 from agent.engine.nodes._common import last_customer_text
 from agent.engine.state import ConversationState, TurnContext
+from knowledge.retrieve import closest
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnC
         try:
             retriever = deps.sites(runtime.context.site_key).retriever
             hits = await asyncio.to_thread(retriever.search, query)  # embedding is CPU-bound
+            hits = closest(hits, deps.excerpt_margin)
         except Exception as exc:  # not ingested, or a Qdrant server that does not answer
             log.error("the help center could not be searched: %s", exc.__class__.__name__)
             return {"hits": [], "help_center_down": True}

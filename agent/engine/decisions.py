@@ -52,9 +52,23 @@ def offered_tools(registry: Registry, customer_id: str | None, auth_mode: str = 
         if t.auth_modes is not None and auth_mode not in t.auth_modes:
             continue
         offered.append(t)
-    # Public tools first: the anonymous prompt is then a prefix of the signed-in one, and shares its cache.
-    order = {Access.PUBLIC: 0, Access.AUTH: 1, Access.CUSTOMER: 2}
-    return sorted(offered, key=lambda t: order[t.access])
+    return sorted(offered, key=lambda t: _ORDER[t.access])
+
+
+_ORDER = {Access.PUBLIC: 0, Access.AUTH: 1, Access.CUSTOMER: 2}
+SIGNED_IN = "any-signed-in-customer"  # what is offered depends only on being signed in, not on who
+
+
+def prompted_tools(registry: Registry, auth_mode: str = "token", site: Site | None = None) -> list[Tool]:
+    """Every tool ``site`` offers anybody, signed in or not: what the router's prompt lists for everyone.
+
+    One prompt for all customers is one prefix in the model's cache. With a prompt per kind of customer,
+    an anonymous question evicted the signed-in prompt (~1,150 tokens) and the next signed-in customer's
+    turn read it all again: 30-45 s of prefill on 2 cores. What each customer may actually do is the
+    decision schema's business (the grammar), not the prompt's.
+    """
+    tools = {t.name: t for who in (None, SIGNED_IN) for t in offered_tools(registry, who, auth_mode, site)}
+    return sorted(tools.values(), key=lambda t: _ORDER[t.access])
 
 
 def decision_schema(tools: list[Tool]) -> dict[str, Any]:

@@ -216,6 +216,18 @@ def test_the_schema_only_allows_writes_whose_preconditions_hold_for_the_order_in
     assert "modify_pending_order_items" in prompt  # the prompt stays the same, cached prefix
 
 
+def test_every_customer_gets_the_same_router_prompt_and_only_their_own_actions(settings, retriever) -> None:
+    # One prompt is one cached prefix: with one per kind of customer, an anonymous question evicted the
+    # signed-in prompt and the next signed-in turn read ~1,150 tokens again (30-45 s on 2 cores).
+    anonymous, signed_in = scripted(decision("reply"), "Hi!"), scripted(decision("reply"), "Hi!")
+    ask(anonymous, settings, retriever, None, "Can I cancel an order?")
+    ask(signed_in, settings, retriever, "liam_lopez_7019", "Can I cancel an order?")
+    assert anonymous.calls[0]["messages"][0].text == signed_in.calls[0]["messages"][0].text
+    schema = str(anonymous.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"])
+    assert "cancel_pending_order" not in schema and "get_order_details" not in schema  # signed-in customers' only
+    assert "get_order_details" in str(signed_in.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"])
+
+
 def test_the_checkpoint_holds_only_plain_values_however_typed_the_state_is(settings, retriever, tmp_path) -> None:
     # The state's enums (Action) are written as their strings: a checkpoint with custom types would be refused
     # by LangGraph's strict deserialisation, and a person asked for in one turn must still read back.

@@ -19,6 +19,7 @@ from agent.engine.decisions import (
     identification,
     offered_tools,
     parse_decision,
+    prompted_tools,
 )
 from agent.engine.deps import GraphDeps
 from agent.engine.facts import gather
@@ -63,12 +64,13 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         found = await asyncio.to_thread(gather, deps.runner, customer, said, deps.auth_mode,
                                         runtime.context.conversation_id)
         facts = scrub(found.text())  # records can carry text someone wrote to steer the model
-        # The prompt lists every offered tool (a stable, cached prefix); the schema, which the grammar
-        # enforces, only those whose preconditions can hold for the records in focus.
+        # The prompt lists every tool of the site (one stable, cached prefix for all customers); the schema,
+        # which the grammar enforces, only those offered to this customer whose preconditions can hold.
         allowed = [t for t in tools if found.allows(t)]
         # Facts go after the cached system prompt and history, just before the question: they change per turn.
         tail = [SystemMessage(facts), HumanMessage(text)] if facts else [HumanMessage(text)]
-        messages, used = fit([SystemMessage(decide_prompt(tools, site))], history, tail, deps.prompt_budget)
+        prompt = decide_prompt(prompted_tools(deps.registry, deps.auth_mode, site), site)
+        messages, used = fit([SystemMessage(prompt)], history, tail, deps.prompt_budget)
         # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
         conversation = f"{said}\n{facts}"
         try:

@@ -43,6 +43,7 @@ from tools.clock import noon
 from tools.registry import Registry, load_registry
 
 KINDS = ("help", "lookup", "write")
+CALL_TIMINGS = ("prompt_n", "cache_n", "prompt_ms", "predicted_n", "predicted_ms")
 PARTS = ("decide", "retrieval", "prompt_build", "respond_prefill", "decode", "other")
 QUESTIONS = Path(__file__).resolve().parents[1] / "knowledge" / "evalset" / "questions.yaml"
 
@@ -58,6 +59,7 @@ class Sample:
     prefilled: int  # prompt tokens the model computed (not reused from its cache)
     cached: int  # prompt tokens reused from its cache
     parts: dict[str, float] = field(default_factory=dict)
+    calls: list[dict[str, Any]] = field(default_factory=list)  # each model call: node, seconds, llama.cpp's timings
 
 
 def _p(values: list[float], q: int) -> float:
@@ -165,15 +167,16 @@ def _timings(run: Run) -> dict[str, Any]:
     return {}
 
 
-def split(runs: list[Run], total_s: float, retrieval_s: float) -> tuple[dict[str, float], float, int, int]:
-    """The turn's parts, its seconds in model calls, and the prompt tokens prefilled and reused.
+def split(runs: list[Run], total_s: float, retrieval_s: float) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """The turn's parts and its model calls (node, seconds, and llama.cpp's token counts and timings).
 
     LangGraph traces the graph and the model calls (each tagged with its node), not the nodes themselves:
     prompt build is the graph's time outside model calls and retrieval (facts, prompts, checkpoints between
     nodes); other is the turn's time outside the graph (the job, the stores, the events).
     """
-    graph_s, prefill_s, prefilled, cached = 0.0, 0.0, 0, 0
+    graph_s, prefill_s = 0.0, 0.0
     model_s: dict[str | None, float] = {}
+    calls: list[dict[str, Any]] = []
     for run in (r for root in runs for r in _walk(root)):
         if run.run_type == "chain" and run.parent_run_id is None:
             graph_s += _seconds(run)
@@ -182,8 +185,8 @@ def split(runs: list[Run], total_s: float, retrieval_s: float) -> tuple[dict[str
             seconds = _seconds(run)
             model_s[node] = model_s.get(node, 0.0) + seconds
             timings = _timings(run)
-            prefilled += int(timings.get("prompt_n", 0))
-            cached += int(timings.get("cache_n", 0))
+            calls.append({"node": node, "seconds": round(seconds, 3),
+                          **{k: timings[k] for k in CALL_TIMINGS if k in timings}})
             if node == "respond":
                 prefill_s += min(seconds, timings.get("prompt_ms", 0.0) / 1000)
     in_model = sum(model_s.values())
@@ -191,7 +194,7 @@ def split(runs: list[Run], total_s: float, retrieval_s: float) -> tuple[dict[str
              "prompt_build": max(0.0, graph_s - in_model - retrieval_s),
              "respond_prefill": prefill_s, "decode": model_s.get("respond", 0.0) - prefill_s,
              "other": max(0.0, total_s - max(graph_s, in_model + retrieval_s))}
-    return parts, in_model, prefilled, cached
+    return parts, calls
 
 
 class TimedRetriever(Retriever):
@@ -231,9 +234,10 @@ async def _turn(services: Any, retriever: TimedRetriever, kind: str, customer: s
         ttft = await asyncio.wait_for(seen, timeout=5)
     finally:
         watcher.cancel()
-    parts, model_s, prefilled, cached = split(collected.traced_runs, total, retriever.seconds)
-    return Sample(kind, round(ttft, 3), round(total, 3), round(model_s, 3), prefilled, cached,
-                  {k: round(v, 3) for k, v in parts.items()})
+    parts, calls = split(collected.traced_runs, total, retriever.seconds)
+    return Sample(kind, round(ttft, 3), round(total, 3), round(sum(c["seconds"] for c in calls), 3),
+                  sum(int(c.get("prompt_n", 0)) for c in calls), sum(int(c.get("cache_n", 0)) for c in calls),
+                  {k: round(v, 3) for k, v in parts.items()}, calls)
 
 
 async def _bench(settings: Settings, registry: Registry, chosen: dict[str, list[tuple[str | None, str]]],

@@ -22,7 +22,7 @@ def test_every_kind_is_timed_with_parts_that_add_up_to_the_turn(tmp_path: Path, 
         assert 0 < sample.ttft_s <= sample.total_s
         assert set(sample.parts) == set(PARTS)
         assert abs(sum(sample.parts.values()) - sample.total_s) < 0.05 * sample.total_s + 0.01
-        assert sample.model_s > 0  # decide and respond were both model calls
+        assert sample.model_s > 0 and [c["node"] for c in sample.calls] == ["decide", "respond"]
     summary = json.loads(report.as_json())
     for key in ("help_ttft_p50_s", "help_total_p50_s", "turn_p50_s", "turn_p90_s", "overhead_ratio"):
         assert isinstance(summary[key], float), key

@@ -7,8 +7,8 @@ import pytest
 
 from agent.app import open_retriever
 from knowledge import ArticleError, EmbeddingCache, Retriever, chunk_article, ingest, read_article
-from knowledge.retrieve import closest
 from knowledge.evaluate import calibrate
+from knowledge.retrieve import closest
 from knowledge.sparse import document_vector, query_vector, terms
 from tests.conftest import CORPUS, make_settings
 

@@ -159,9 +159,8 @@ def _seconds(run: Run) -> float:
 def _timings(run: Run) -> dict[str, Any]:
     """llama.cpp's timings of one model call (empty for a backend that sends none)."""
     for generation in (run.outputs or {}).get("generations", [[]])[0]:
-        meta = generation.get("message", {})
-        meta = getattr(meta, "response_metadata", None) or (meta.get("kwargs", {}) if isinstance(meta, dict)
-                                                            else {}).get("response_metadata", {})
+        # The tracer keeps the message in LangChain's serialised form: its fields are under "kwargs".
+        meta = generation.get("message", {}).get("kwargs", {}).get("response_metadata", {})
         if meta.get("timings"):
             return meta["timings"]
     return {}

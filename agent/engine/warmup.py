@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from agent.engine.decisions import prompted_tools
 from agent.engine.deps import GraphDeps
 from agent.engine.nodes.decide import decide_prompt
 
@@ -13,5 +12,5 @@ def warm_prompts(deps: GraphDeps) -> list[list[BaseMessage]]:
     """The router prompt (the same for every customer) and the answer prompt: one per model slot."""
     hello = HumanMessage("Hello")
     site = deps.sites(None)  # the default brand's; a site with its own policy warms on its first customer
-    tools = prompted_tools(deps.registry, deps.auth_mode, site)
-    return [[SystemMessage(decide_prompt(tools, site)), hello], [SystemMessage(site.answer_prompt()), hello]]
+    return [[SystemMessage(decide_prompt(deps.registry, deps.auth_mode, site)), hello],
+            [SystemMessage(site.answer_prompt()), hello]]

@@ -38,6 +38,7 @@ class JSONHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         """Silent: a stand-in's requests are not the log's business."""
 
+
 PROGRESS_EVERY_S = 0.25  # llama.cpp reports progress per batch of prompt tokens
 
 

@@ -29,14 +29,16 @@ from agent.engine.sites import Site
 from agent.engine.state import Action, ConversationState, TurnContext, current_customer
 from agent.llm.budget import fit
 from agent.llm.structured import StructuredOutputError, ainvoke_structured
-from tools.api import Tool
+from tools.registry import Registry
 from tools.runner import args_hash
 
 log = logging.getLogger(__name__)
 
 
-def decide_prompt(tools: list[Tool], site: Site) -> str:
-    """The router's system prompt for the tools on offer (stable per site and set of tools, so it stays cached)."""
+def decide_prompt(registry: Registry, auth_mode: str, site: Site) -> str:
+    """The router's system prompt: the same for every customer of ``site`` (see ``prompted_tools``), so it stays
+    cached; the turn and the start-up warm-up both build it here."""
+    tools = prompted_tools(registry, auth_mode, site)
     lines = "".join(prompts.TOOL_LINE.format(name=t.name, description=t.description.rstrip("."),
                                              args=json.dumps(sorted(t.parameters().get("properties", {}))))
                     for t in tools)
@@ -69,8 +71,8 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
         allowed = [t for t in tools if found.allows(t)]
         # Facts go after the cached system prompt and history, just before the question: they change per turn.
         tail = [SystemMessage(facts), HumanMessage(text)] if facts else [HumanMessage(text)]
-        prompt = decide_prompt(prompted_tools(deps.registry, deps.auth_mode, site), site)
-        messages, used = fit([SystemMessage(prompt)], history, tail, deps.prompt_budget)
+        messages, used = fit([SystemMessage(decide_prompt(deps.registry, deps.auth_mode, site))], history, tail,
+                             deps.prompt_budget)
         # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
         conversation = f"{said}\n{facts}"
         try:

@@ -8,6 +8,7 @@ checkpointer. Everything else comes from the settings, so no caller wires the pa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -24,6 +25,7 @@ from agent.conversations.events import EventLog
 from agent.conversations.jobs import JobQueue
 from agent.conversations.service import ChatService
 from agent.db import make_engine, upgrade_schema
+from agent.engine import language
 from agent.engine.deps import GraphDeps
 from agent.engine.graph import build_graph
 from agent.engine.sites import Sites
@@ -152,6 +154,7 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
 async def _warm(loaded: LoadedModel, deps: GraphDeps) -> None:
     """Read the shared prompt prefixes now, not on a customer's first message; a model that does not answer
     yet is no reason not to start (customers get an apology and a person, /readyz says why)."""
+    await asyncio.to_thread(language.warm_up)
     try:
         await warm(loaded.chat, warm_prompts(deps), loaded.server)
     except ModelError as exc:

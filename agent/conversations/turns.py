@@ -30,20 +30,20 @@ from agent.conversations.handoff import BOT, CLOSED, HandoffService
 from agent.conversations.jobs import Job, JobQueue
 from agent.conversations.records import Conversation, record_message, transcript
 from agent.engine.graph import Graph
+from agent.engine.language import detect
+from agent.engine.phrases import phrase
+from agent.engine.prompts import APOLOGY, CONFIRM, NOTHING_TO_CONFIRM
 from agent.engine.state import TurnContext
 from agent.llm.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
-           "or ask to talk to a person.")
 UNAVAILABLE = "The assistant ran into a problem on our side."  # what an `error` event tells the customer
-CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
-NOTHING_TO_CONFIRM = "That was already answered, so nothing else was changed."
 # Confirmed: an affirmative opening with no change of mind after it. Anything else cancels.
-_YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|s[ií])\b"
-                  r"(?!.*\b(no|not|don'?t|cancel|wait|stop)\b)", re.I)
-_NO = re.compile(r"^\s*(no|n|nope|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.I)
+_YES = re.compile(r"^\s*(yes|y|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|do it|please do|s[ií]|oui|ja)\b"
+                  r"(?!.*\b(no|not|don'?t|cancel|wait|stop|non|nein|nicht|annule[rz]?|cancela[r]?)\b)", re.I)
+_NO = re.compile(r"^\s*(no|n|nope|cancel|don'?t|stop|never ?mind|non|nein|cancela[r]?|annule[rz]?)\b[\s.!]*$",
+                 re.I)
 
 
 @dataclass
@@ -56,6 +56,7 @@ class TurnResult:
     prompt_tokens: dict[str, int] = field(default_factory=dict)
     confirm: dict[str, Any] | None = None  # a write waiting for the customer's yes or no
     handoff: dict[str, Any] | None = None  # set when this turn handed the conversation to a person
+    language: str | None = None  # the customer's, when known: the widget's own text follows it
 
 
 def config(conversation_id: str, job_id: int | None = None, step: int | None = None) -> RunnableConfig:
@@ -91,6 +92,11 @@ def _confirmation(interrupts: Any) -> dict[str, Any] | None:
     return next((i.value for i in interrupts if i.value.get("type") == "confirm"), None)
 
 
+def _language(job: Job, previous: str | None) -> str | None:
+    """The language of a job's message (for a reply the graph could not write), else ``previous``."""
+    return detect(job.payload["text"], previous=previous) if job.payload.get("kind") == "message" else previous
+
+
 def _store_trouble(exc: BaseException) -> bool:
     """Whether a failure came from the database going away (worth retrying the job), not from the turn."""
     import psycopg
@@ -117,18 +123,20 @@ class TurnRunner:
         if begun is None:  # erased meanwhile: nothing to answer
             return TurnResult(text="")
         conversation, status = begun
+        language = _language(job, snapshot.values.get("language"))
+        apology = phrase(APOLOGY, language)
         try:
             result = await self._run_steps(job, conversation, status, snapshot)
         except ModelError as exc:
             # The detail (a model URL, a setting to fix) is for operators: the log has it, the customer
             # gets a sentence, and a person takes over rather than leave them stuck.
             log.error("turn failed in conversation %s: %s", conversation.id, exc)
-            result = TurnResult(text=APOLOGY, error=str(exc), handoff={"reason": "model_error"})
+            result = TurnResult(text=apology, error=str(exc), handoff={"reason": "model_error"}, language=language)
         except Exception as exc:
             if _store_trouble(exc):  # the database, not the turn: the worker tries the job again later
                 raise
             log.exception("turn failed in conversation %s", conversation.id)
-            result = TurnResult(text=APOLOGY, error="internal error")
+            result = TurnResult(text=apology, error="internal error", language=language)
         await asyncio.to_thread(self.store, job, result)
         return result
 
@@ -159,7 +167,7 @@ class TurnRunner:
         assert job.id is not None
         plan = job.payload["plan"]
         if not plan:  # a confirmation arrived, but what it confirmed was answered already
-            return TurnResult(text=NOTHING_TO_CONFIRM)
+            return TurnResult(text=phrase(NOTHING_TO_CONFIRM, snapshot.values.get("language")))
         mine = bool(snapshot.metadata) and snapshot.metadata.get("job_id") == job.id
         reached = snapshot.metadata.get("job_step") or 0 if mine else 0
         replied = job.payload.get("replied", 0)
@@ -199,12 +207,14 @@ class TurnRunner:
     def _result(self, final: dict[str, Any]) -> TurnResult:
         # A graph that paused says so in its last values (no second read of the checkpoint).
         pending = _confirmation(final.get("__interrupt__", ()))
+        language = final.get("language")
         if pending is not None:  # the graph paused on a write: ask, in words the code controls
-            return TurnResult(text=CONFIRM.format(preview=pending["preview"]), confirm=pending,
-                              prompt_tokens=final.get("prompt_tokens", {}))
+            return TurnResult(text=phrase(CONFIRM, language).format(preview=pending["preview"]), confirm=pending,
+                              prompt_tokens=final.get("prompt_tokens", {}), language=language)
         reply = next((m for m in reversed(final.get("messages", [])) if isinstance(m, AIMessage)), None)
-        return TurnResult(text=reply.text if reply else APOLOGY, citations=final.get("citations", []),
-                          prompt_tokens=final.get("prompt_tokens", {}), handoff=final.get("handoff"))
+        return TurnResult(text=reply.text if reply else phrase(APOLOGY, language), citations=final.get("citations", []),
+                          prompt_tokens=final.get("prompt_tokens", {}), handoff=final.get("handoff"),
+                          language=language)
 
     def store(self, job: Job, result: TurnResult, step: int | None = None) -> None:
         """The reply, its events, any handoff and the job's completion (or, after ``step`` of several, that the
@@ -218,7 +228,8 @@ class TurnRunner:
             self.events.add(session, cid, "message", {"role": "assistant", "text": result.text,
                                                       "citations": result.citations,
                                                       "prompt_tokens": result.prompt_tokens,
-                                                      "confirm": result.confirm, "handoff": result.handoff})
+                                                      "confirm": result.confirm, "handoff": result.handoff,
+                                                      "language": result.language})
             if result.handoff:
                 reason = result.handoff["reason"]
                 self.handoff.open_in(session, cid, reason, self._summary(session, cid, reason),
@@ -246,5 +257,7 @@ class TurnRunner:
 
     async def give_up(self, job: Job) -> None:
         """A turn that kept failing (its worker died again and again): apologise and bring in a person."""
-        result = TurnResult(text=APOLOGY, error="given up", handoff={"reason": "repeated_failure"})
+        language = _language(job, None)
+        result = TurnResult(text=phrase(APOLOGY, language), error="given up", handoff={"reason": "repeated_failure"},
+                            language=language)
         await asyncio.to_thread(self.store, job, result)

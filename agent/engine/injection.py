@@ -36,10 +36,17 @@ _INSTRUCTIONS = [
     rf"\b(?:all|every|each|the other|other|everyone's)\s+(?:the\s+|of the\s+)?(?:{_PEOPLE}|{_DATA})",
     rf"\b{_DATA} of (?:all|every|other|the other) (?:the )?{_PEOPLE}\b",
     rf"\b(?:all|every) (?:the )?{_PEOPLE}'?s?'? {_DATA}\b",
-    # Spanish, the other language of the demo help center.
+    # The other languages of the demo help center: Spanish, French, German.
     r"\b(?:ignora|olvida|omite)\b[^.!?\n]{0,30}\binstrucciones\b",
     r"\bmodo (?:administrador|desarrollador|admin)\b",
-    r"\b(?:lista|muestra|dame|env[ií]a)\b[^.!?\n]{0,40}\b(?:todos los|todas las) (?:clientes|usuarios|correos)",
+    r"\b(?:lista|muestra|dame|env[ií]a)\b[^.!?\n]{0,40}\b(?:todos los|todas las|de todos los) (?:clientes|usuarios|"
+    r"correos)",
+    r"\b(?:ignore[zr]?|oublie[zr]?)\b[^.!?\n]{0,30}\b(?:instructions|consignes|règles)\b",
+    r"\bmode (?:administrateur|développeur|admin)\b",
+    r"\b(?:liste[zr]?|montre[zr]?|donne[zr]?|envoie[zr]?)\b[^.!?\n]{0,40}\b(?:de )?tous les (?:clients|utilisateurs)",
+    r"\b(?:ignorier(?:e|en)?|vergiss|vergessen)\b[^.!?\n]{0,30}\b(?:anweisungen|regeln|vorgaben)\b",
+    r"\b(?:administrator|admin|entwickler)modus\b",
+    r"\b(?:liste|zeig(?:e|en)?|gib|schick(?:e|en)?)\b[^.!?\n]{0,40}\b(?:aller|alle|sämtlicher) (?:kunden|nutzer|benutzer)",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTIONS), re.I | re.M)
 _SENTENCE = re.compile(r'[^.!?\n"]*(?:' + "|".join(f"(?:{p})" for p in _INSTRUCTIONS) + r')[^.!?\n"]*[.!?]?',

@@ -28,6 +28,8 @@ Never invent policies, prices, dates or order details. If you are not sure, say 
 # A site's own business policy (CONCIERGE_WEB__SITES), after the fixed part so that part stays a shared prefix.
 POLICY = "\n\nBusiness policy (follow it):\n{policy}"
 LANGUAGES = "\nAnswer in the customer's language if it is one of: {languages}; otherwise in {first}."
+# After the task, when agent/engine/language.py could tell the customer's language.
+IN_LANGUAGE = "\n\nWrite your answer in {language}."
 
 WITH_SOURCES = """Help-center excerpts:
 {sources}
@@ -79,5 +81,10 @@ HANDOFF = ("I'm passing you to a member of our support team; they will reply her
 # and in place of an answer that went along with such an instruction (agent/engine/injection.py).
 REFUSE = ("I can't do that. I can only help with your own orders, stays and account, and only within our "
           "policies. Is there something about your own account I can help you with?")
+
+APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a moment, "
+           "or ask to talk to a person.")
+CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
+NOTHING_TO_CONFIRM = "That was already answered, so nothing else was changed."
 
 BLOCKED = "Sorry, I can't process that message. Please write a shorter question (at most {limit} characters)."

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.engine import prompts
+from agent.engine.language import code_of
 from agent.settings import DEFAULT_SITE, Settings, SiteSettings
 from knowledge.retrieve import Retriever
 from tools.api import Tool
@@ -33,6 +34,11 @@ class Site:
     def offers(self, tool: Tool) -> bool:
         """Whether this site's allow-list lets ``tool`` be offered."""
         return self.tools is None or tool.name in self.tools
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        """The ISO codes of its languages that :mod:`agent.engine.language` can tell apart; () for any."""
+        return tuple(code for code in map(code_of, self.languages) if code)
 
     def policy_block(self) -> str:
         """The business policy as the prompts end with it ("" without one)."""

@@ -97,6 +97,7 @@ class ConversationState(TypedDict, total=False):
     then_decide: bool  # the customer identified themselves: decide again on the same message
     # Set only from a ToolResult's `authenticated` (an auth tool verified the customer), never by the model.
     authenticated: str | None
+    language: str | None  # the customer's (an ISO code, agent/engine/language.py); None until one is clear
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from langchain_core.messages import AIMessage
 
 from agent.engine import prompts
 from agent.engine.deps import GraphDeps
+from agent.engine.phrases import phrase
 from agent.engine.state import ConversationState, HandoffRequest
 
 
@@ -17,6 +18,7 @@ def make_handoff(deps: GraphDeps) -> Callable[[ConversationState], ConversationS
     def handoff(state: ConversationState) -> ConversationState:
         # guard (customer asked) and act (approval, failures) say why; otherwise the model decided.
         reason: HandoffRequest = state.get("handoff") or {"reason": "model_decided"}
-        return {"handoff": reason, "messages": [AIMessage(prompts.HANDOFF)], "citations": []}
+        said = phrase(prompts.HANDOFF, state.get("language"))
+        return {"handoff": reason, "messages": [AIMessage(said)], "citations": []}
 
     return handoff

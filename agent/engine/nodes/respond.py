@@ -12,7 +12,9 @@ from langgraph.runtime import Runtime
 from agent.engine import prompts
 from agent.engine.deps import GraphDeps
 from agent.engine.injection import plays_along, scrub
+from agent.engine.language import name_of
 from agent.engine.nodes._common import last_customer_text, recent_turns
+from agent.engine.phrases import phrase
 from agent.engine.state import Action, ConversationState, TurnContext
 from agent.llm.budget import fit
 from tools.api import Access, Risk
@@ -38,31 +40,50 @@ def citations_for(hits: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def outcome_text(state: ConversationState, registry: Registry) -> str | None:
-    """The reply to an action's outcome, written in code; None when the model should write it (read results)."""
+    """The reply to an action's outcome, written in code in the customer's language; None when the model
+    should write it (read results)."""
+    english = _outcome(state, registry)
+    if english is None:
+        return None
+    template, fields = english
+    return phrase(template, state.get("language")).format(**fields)
+
+
+def _outcome(state: ConversationState, registry: Registry) -> tuple[str, dict[str, str]] | None:
+    """The English phrase of the outcome and its fields."""
     if state.get("decision", {}).get("action") == Action.CLARIFY:
-        return prompts.CLARIFY
+        return prompts.CLARIFY, {}
     if state.get("help_center_down") and state.get("decision", {}).get("action") == Action.SEARCH:
-        return prompts.HELP_CENTER_DOWN
+        return prompts.HELP_CENTER_DOWN, {}
     result = state.get("tool_result")
     if result is None or state.get("decision", {}).get("action") == Action.SEARCH:
         return None
     if result.get("status") == "cancelled":
-        return prompts.NOT_DONE
+        return prompts.NOT_DONE, {}
     if result.get("status") == "needs_approval":
-        return prompts.NEEDS_APPROVAL
+        return prompts.NEEDS_APPROVAL, {}
     if not result["ok"]:
-        return prompts.FAILED.format(error=str(result["error"]).rstrip(".") + ".")
+        return prompts.FAILED, {"error": str(result["error"]).rstrip(".") + "."}
     tool = registry.get(result["tool"])
     if tool.access is Access.AUTH:  # identified (or, by email code, told to type the code sent)
         data = result["data"]
-        return data if isinstance(data, str) and data != state.get("authenticated") else prompts.IDENTIFIED
+        # The tool's own words (e.g. "type the code we sent"), kept as the tool wrote them.
+        return ("{data}", {"data": data}) if isinstance(data, str) and data != state.get("authenticated") \
+            else (prompts.IDENTIFIED, {})
     if tool.risk is not Risk.READ:
-        return prompts.DONE.format(what=tool.describe(state.get("decision", {}).get("args") or {}, result["data"]))
+        return prompts.DONE, {"what": tool.describe(state.get("decision", {}).get("args") or {}, result["data"])}
     return None
 
 
 def _task(state: ConversationState, deps: GraphDeps) -> tuple[str, list[dict[str, str]]]:
     """The instruction for this turn and the citations it will carry."""
+    task, citations = _instruction(state, deps)
+    language = state.get("language")
+    # Last, after the question: a small model heeds the instruction it read most recently.
+    return (task + prompts.IN_LANGUAGE.format(language=name_of(language)) if language else task), citations
+
+
+def _instruction(state: ConversationState, deps: GraphDeps) -> tuple[str, list[dict[str, str]]]:
     question = last_customer_text(state)
     decision = state.get("decision", {})
     if decision.get("action") == Action.SEARCH:
@@ -94,7 +115,7 @@ def make_respond(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCo
         text = answer.text.strip()
         if plays_along(text, shown="\n".join(m.text for m in messages)):
             log.warning("respond: the answer went along with an injected instruction; replaced by a refusal")
-            text, citations = prompts.REFUSE, []
+            text, citations = phrase(prompts.REFUSE, state.get("language")), []
         # Keep the streamed message's id, so LangGraph does not emit the reply a second time.
         return {"messages": [AIMessage(text, id=answer.id)], "citations": citations, "prompt_tokens": tokens}
 

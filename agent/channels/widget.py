@@ -62,6 +62,12 @@ def chat_script() -> FileResponse:
     return FileResponse(STATIC / "widget-app.js", media_type="text/javascript")
 
 
+@router.get("/widget/strings.js")
+def chat_strings() -> FileResponse:
+    """The chat's own words in each language it speaks."""
+    return FileResponse(STATIC / "widget-strings.js", media_type="text/javascript")
+
+
 @router.get("/widget/app.css")
 def chat_styles() -> FileResponse:
     """The chat's styles."""

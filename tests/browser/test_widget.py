@@ -28,6 +28,7 @@ CUSTOMER, ORDER = "aarav_anderson_8794", "#W9300146"
 NAME = "Aarav Anderson"  # the widget greets the customer by name, never by their internal id
 AGENT_KEY = "test-agent-key"
 SHIPPING = "Standard shipping is free and takes **3 to 5 business days** after the order is processed."
+ENVIO = "El envío estándar es gratuito y tarda de **3 a 5 días hábiles** desde que el pedido se procesa."
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 SHOP_PORT = free_port()  # a store embedding the widget: another origin than the server's
 SHOP = f"http://127.0.0.1:{SHOP_PORT}"
@@ -37,7 +38,7 @@ def router(messages) -> str:
     text = messages[-1].text.lower()
     if "cancel" in text:
         return decision("cancel_pending_order", order_id=ORDER, reason="ordered by mistake")
-    if "shipping" in text:
+    if "shipping" in text or "envío" in text:
         return decision("search_help_center", query="how long does shipping take")
     return decision("reply")
 
@@ -45,7 +46,7 @@ def router(messages) -> str:
 def answer(messages) -> str:
     task = messages[-1].text
     if "Help-center excerpts" in task:
-        return SHIPPING
+        return ENVIO if task.endswith("Write your answer in Spanish.") else SHIPPING
     return "Hello! How can I help?"
 
 
@@ -108,6 +109,21 @@ def test_a_help_center_answer_streams_in_with_its_citation(browser, server) -> N
     link = reply.locator(".cites a").first
     assert re.match(r"https://help\.example\.com/store/shipping", link.get_attribute("href"))
     shot(page, "desktop-help-center-answer")
+    context.close()
+
+
+def test_the_chat_follows_the_customers_language_once_they_write_in_it(browser, server) -> None:
+    context, page, chat = open_widget(browser, f"{server.url}/demo", DESKTOP, locale="en-US")
+    chat.get_by_role("button", name="Talk to a person").wait_for()
+    ask(chat, "¿Cuánto tarda el envío estándar?")
+    reply = chat.locator(".msg.assistant").last
+    reply.get_by_text("3 a 5 días hábiles").wait_for()
+    # The reply said which language it is in: the chat's own words follow.
+    assert reply.locator(".cites").inner_text().startswith("Fuentes:")
+    chat.get_by_label("Tu mensaje").wait_for()
+    chat.get_by_role("button", name="Hablar con una persona").click()
+    chat.get_by_text("Esperando a una persona de nuestro equipo").wait_for()
+    shot(page, "desktop-spanish-conversation")
     context.close()
 
 
@@ -255,6 +271,23 @@ def shop_site(page_html: str, token: Callable[[], str], asked: list[str]) -> Ite
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_page_that_does_not_say_its_language_gets_the_chat_in_the_browsers(browser, server, clock) -> None:
+    page_html = f'<!doctype html><title>Shop</title><p>Shop</p><script src="{server.url}/widget.js" data-site-key="shop-1">' \
+                '</script>'
+    with shop_site(page_html, lambda: "", []) as shop:
+        context = browser.new_context(viewport=PHONE, locale="de-DE")
+        page = context.new_page()
+        page.goto(f"{shop}/")
+        assert page.get_by_role("button", name="Support-Chat öffnen").inner_text() == "Chatten Sie mit uns"
+        page.get_by_role("button", name="Support-Chat öffnen").click()
+        chat = page.frame_locator("iframe[title='Support-Chat']")
+        assert chat.get_by_label("Ihre Nachricht").get_attribute("placeholder") == "Nachricht eingeben…"
+        assert chat.get_by_role("button", name="Nachricht senden").inner_text() == "Senden"
+        chat.get_by_role("button", name="Mit einer Person sprechen").wait_for()
+        shot(page, "phone-german-chat")
+        context.close()
 
 
 def test_an_embedding_site_hands_the_widget_a_fresh_token_when_its_own_has_expired(browser, server, clock) -> None:

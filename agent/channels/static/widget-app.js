@@ -15,6 +15,24 @@
   const log = $("log"), form = $("form"), input = $("text"), send = $("send"), typing = $("typing");
   let conversationId = null, accessToken = null, stream = null, pending = null, lastEventId = 0;
 
+  /* --- the chat's own words (widget-strings.js) -------------------------------------------------- */
+  const STRINGS = window.CONCIERGE_STRINGS;
+  const known = code => (code = String(code || "").toLowerCase().split("-")[0]) in STRINGS ? code : null;
+  const saved0 = JSON.parse(localStorage.getItem(storeKey) || "null");
+  let lang = known(saved0 && saved0.lang) || known(params.get("lang")) || known(navigator.language) || "en";
+  function t(key, vars = {}) {
+    return (STRINGS[lang][key] || STRINGS.en[key]).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
+  }
+  function speak(code) {  // the customer's language, as the page asked or as the server told it apart
+    lang = known(code) || lang;
+    document.documentElement.lang = lang;
+    $("person").textContent = t("person"); $("close").setAttribute("aria-label", t("close"));
+    log.setAttribute("aria-label", t("conversation")); typing.querySelector("em").textContent = t("typing");
+    document.querySelector("label[for=text]").textContent = t("yourMessage"); input.placeholder = t("placeholder");
+    send.textContent = t("send"); send.setAttribute("aria-label", t("sendLabel"));
+    showWho();
+  }
+
   /* --- rendering -------------------------------------------------------------------------------- */
   function inline(parent, text) {
     // **bold**, [label](https://...) and bare https:// links; everything else is a text node.
@@ -60,14 +78,14 @@
   function scroll() { log.scrollTop = log.scrollHeight; }
   function cite(div, citations) {
     if (!citations || !citations.length) return;
-    const box = document.createElement("div"); box.className = "cites"; box.append("Sources:");
+    const box = document.createElement("div"); box.className = "cites"; box.append(t("sources"));
     for (const c of citations) if (/^https?:\/\//.test(c.url)) box.append(link(c.title, c.url));
     div.append(box);
   }
   function confirmButtons(div) {
     const box = document.createElement("div"); box.className = "actions"; box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Confirm or cancel this action");
-    for (const [label, answer] of [["Confirm", true], ["Cancel", false]]) {
+    box.setAttribute("aria-label", t("confirmGroup"));
+    for (const [label, answer] of [[t("confirm"), true], [t("cancel"), false]]) {
       const b = document.createElement("button"); b.type = "button"; b.textContent = label;
       if (!answer) b.className = "secondary";
       b.addEventListener("click", async () => {
@@ -81,9 +99,10 @@
     div.append(box);
     box.querySelector("button").focus();
   }
-  const MODES = {waiting_for_human: "Waiting for a person from our team… You can keep writing.",
-                 bot: "You're back with the assistant.", closed: "The conversation was closed."};
-  function modeNotice(h) { notice(h.state === "human" ? `${h.agent} from our team joined the chat.` : MODES[h.state] || h.state); }
+  const MODES = {waiting_for_human: "waiting", bot: "back", closed: "closed"};
+  function modeNotice(h) {
+    notice(h.state === "human" ? t("joined", {agent: h.agent}) : MODES[h.state] ? t(MODES[h.state]) : h.state);
+  }
   function setBusy(busy) { send.disabled = busy; typing.hidden = !busy; }
 
   /* --- the API ---------------------------------------------------------------------------------- */
@@ -96,10 +115,11 @@
     const r = await fetch(path, {method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body)});
     let data = {};
     try { data = await r.json(); } catch (_) { /* empty body */ }
-    return {ok: r.ok, status: r.status, detail: data.detail || `Something went wrong (${r.status}).`, data};
+    return {ok: r.ok, status: r.status, detail: data.detail || t("wrong", {status: r.status}), data};
   }
   function save() {
-    localStorage.setItem(storeKey, JSON.stringify({id: conversationId, accessToken, who: customerOf(token), lastEventId}));
+    localStorage.setItem(storeKey, JSON.stringify({id: conversationId, accessToken, who: customerOf(token), lastEventId,
+                                                   lang}));
   }
   function customerOf(jwt) {  // who the page signed in: read, not verified (the server does that), to pick what to resume
     try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub || ""; }
@@ -172,6 +192,7 @@
   function onMessage(m) {
     if (m.role === "customer") { setBusy(false); return; }  // our own words, echoed while a person has the chat
     if (m.role === "agent") { bubble("agent", m.text, m.agent); return; }
+    if (m.language && known(m.language) && known(m.language) !== lang) { speak(m.language); save(); }
     if (!pending) pending = bubble("assistant", "");
     render(pending, m.text); cite(pending, m.citations);
     if (m.confirm) confirmButtons(pending);
@@ -181,21 +202,27 @@
   async function resume(saved) {
     conversationId = saved.id; accessToken = saved.accessToken;
     const r = await api(`/v1/conversations/${saved.id}`, undefined, "GET");
-    if (!r.ok) { conversationId = accessToken = null; if (r.status === 401) notice(ENDED); return false; }
+    if (!r.ok) { conversationId = accessToken = null; if (r.status === 401) notice(t("ended")); return false; }
     lastEventId = r.data.last_event_id || 0;
     for (const m of r.data.messages) {
-      const div = bubble(m.role, m.text, m.role === "agent" ? "Support team" : "");
+      const div = bubble(m.role, m.text, m.role === "agent" ? t("team") : "");
       cite(div, m.citations);
     }
-    if (r.data.mode !== "bot") modeNotice({state: r.data.mode, agent: "A person"});
+    if (r.data.mode !== "bot") modeNotice({state: r.data.mode, agent: t("aPerson")});
     brand(r.data.site);
     who(r.data.customer_id, r.data.customer_name);
     return true;
   }
   // The customer by name (never the internal id); signed in without a known name, just "Signed in".
   let tagline = $("who").textContent;  // the site's, once a conversation has begun (its brand: CONCIERGE_WEB__SITES)
+  let signedIn = null;  // {customerId, name} as the server said, to show again in another language
   function brand(site) { tagline = site.tagline; $("title").textContent = site.name; }
-  function who(customerId, name) { $("who").textContent = customerId ? (name ? `Signed in as ${name}` : "Signed in") : tagline; }
+  function who(customerId, name) { signedIn = {customerId, name}; showWho(); }
+  function showWho() {
+    if (!signedIn) return;
+    const {customerId, name} = signedIn;
+    $("who").textContent = customerId ? (name ? t("signedInAs", {name}) : t("signedIn")) : tagline;
+  }
   async function begin() {  // a new conversation, signed in if the page gave a customer token
     const create = () => api("/v1/conversations", token ? {customer_token: token, site_key: siteKey} : {site_key: siteKey});
     let r = await create();
@@ -203,7 +230,7 @@
     // a fresh one, and without one carry on signed out rather than not at all.
     if (r.status === 401 && token) {
       token = await freshToken();
-      if (!token) notice("Your sign-in has expired. Reload the page to sign in again; until then I can answer general questions.");
+      if (!token) notice(t("expired"));
       r = await create();
     }
     if (!r.ok) { bubble("error", r.detail); return false; }
@@ -214,18 +241,17 @@
     return true;
   }
   async function start() {
-    const saved = JSON.parse(localStorage.getItem(storeKey) || "null");
+    const saved = saved0;
     if (!(saved && saved.accessToken && saved.who === customerOf(token) && await resume(saved)) && !await begin()) return;
     save(); listen();
   }
   let restarting = null;
-  const ENDED = "Your earlier conversation ended after a while without activity, so this is a new one.";
   function restart() {  // the conversation ended (it expired): start a new one, once however many noticed
     if (!restarting) restarting = (async () => {
       if (stream) stream.abort();
       conversationId = accessToken = null; pending = null; setBusy(false);
       localStorage.removeItem(storeKey);
-      notice(ENDED);
+      notice(t("ended"));
       const ok = await begin();
       if (ok) { save(); listen(); }
       restarting = null;
@@ -246,12 +272,13 @@
   input.addEventListener("keydown", ev => {
     if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
   });
-  $("person").addEventListener("click", () => say("I'd like to talk to a person, please."));
+  $("person").addEventListener("click", () => say(t("askPerson")));
   if (embedded) {
     $("close").hidden = false;
     $("close").addEventListener("click", () => parent.postMessage({type: "concierge:close"}, "*"));
     document.addEventListener("keydown", ev => { if (ev.key === "Escape") parent.postMessage({type: "concierge:close"}, "*"); });
     window.addEventListener("message", e => { if (e.data && e.data.type === "concierge:open") input.focus(); });
   }
+  speak(lang);
   start();
 })();

@@ -1,6 +1,6 @@
 /* Concierge widget loader. A site adds:
  *   <script src="https://HOST/widget.js" data-site-key="KEY" [data-customer-token="JWT"]
- *           [data-token-url="/my/concierge-token"] defer></script>
+ *           [data-token-url="/my/concierge-token"] [data-lang="es"] defer></script>
  * It injects a launcher button (in a shadow root, so the page's CSS cannot reach it) and an iframe with the
  * chat (so the chat's CSS and the page's cannot affect each other). The customer token travels in the
  * iframe URL's fragment, which browsers never send to a server, so it stays out of access logs. Customer
@@ -14,7 +14,15 @@
   const siteKey = script.dataset.siteKey || "";
   const token = script.dataset.customerToken || "";
   const tokenUrl = script.dataset.tokenUrl || "";
-  const label = script.dataset.label || "Chat with us";
+  // The chat's language to begin with (it then follows the customer's): asked for, the page's, the browser's.
+  const lang = (script.dataset.lang || document.documentElement.lang || navigator.language || "en").split("-")[0];
+  const WORDS = {en: ["Chat with us", "Open the support chat", "Close the support chat", "Support chat"],
+                 es: ["Chatea con nosotros", "Abrir el chat de soporte", "Cerrar el chat de soporte", "Chat de soporte"],
+                 fr: ["Discutez avec nous", "Ouvrir le chat d'assistance", "Fermer le chat d'assistance",
+                      "Chat d'assistance"],
+                 de: ["Chatten Sie mit uns", "Support-Chat öffnen", "Support-Chat schließen", "Support-Chat"]};
+  const [chatWithUs, openChat, closeChat, chatTitle] = WORDS[lang] || WORDS.en;
+  const label = script.dataset.label || chatWithUs;
 
   const root = document.createElement("div");
   root.id = "concierge-widget";
@@ -39,20 +47,21 @@
   button.className = "launcher";
   button.type = "button";
   button.textContent = label;
-  button.setAttribute("aria-label", "Open the support chat");
+  button.setAttribute("aria-label", openChat);
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("aria-controls", "concierge-frame");
   const frame = document.createElement("iframe");
   frame.id = "concierge-frame";
-  frame.title = "Support chat";
-  frame.src = `${host}/widget?site_key=${encodeURIComponent(siteKey)}` + (token ? `#token=${encodeURIComponent(token)}` : "");
+  frame.title = chatTitle;
+  frame.src = `${host}/widget?site_key=${encodeURIComponent(siteKey)}&lang=${encodeURIComponent(lang)}` +
+    (token ? `#token=${encodeURIComponent(token)}` : "");
   shadow.append(frame, button);
 
   function setOpen(open) {
     frame.classList.toggle("open", open);
     button.classList.toggle("open", open);
     button.setAttribute("aria-expanded", String(open));
-    button.setAttribute("aria-label", open ? "Close the support chat" : "Open the support chat");
+    button.setAttribute("aria-label", open ? closeChat : openChat);
     if (open) frame.contentWindow.postMessage({type: "concierge:open"}, host);
     else button.focus();
   }

@@ -135,7 +135,8 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
                              auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
                              prompt_budget=settings.model.prompt_budget,
-                             excerpt_margin=settings.knowledge.answer_margin)
+                             excerpt_margin=settings.knowledge.answer_margin,
+                             language_margin=settings.knowledge.language_margin)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
                 await _warm(loaded, deps)
             chat = ChatService(engine, build_graph(deps, saver), clock=clock, events=EventLog(engine, clock, bus),

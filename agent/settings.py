@@ -85,6 +85,9 @@ class KnowledgeSettings(BaseModel):
     answer_margin: float | None = Field(
         default=0.02, description="excerpts whose similarity is within this of the best match go into an answer; "
                                   "None: every relevant one (up to top_k)")
+    language_margin: float = Field(
+        default=0.03, description="an answer reads excerpts in the customer's language when the best of them is "
+                                  "within this similarity of the best match in any language")
     chunk_chars: int = 1200
     chunk_overlap: int = 150
 

@@ -75,8 +75,15 @@ class Retriever:
     def ranked(self, query: str, top_k: int | None = None, *, mode: Mode | None = None,
                category: str | None = None, locale: str | None = None) -> list[Hit]:
         """The best chunks for ``query``, best first, with no relevance threshold."""
-        hits = self.store.search(self.embedder.embed_query(query), query_vector(query), top_k or self.top_k,
-                                 mode=mode or self.mode, category=category, locale=locale)
+        return self._ranked(self._vectors(query), top_k, mode=mode, category=category, locale=locale)
+
+    def _vectors(self, query: str) -> tuple[list[float], tuple[list[int], list[float]]]:
+        return self.embedder.embed_query(query), query_vector(query)
+
+    def _ranked(self, vectors: tuple[list[float], tuple[list[int], list[float]]], top_k: int | None = None, *,
+                mode: Mode | None = None, category: str | None = None, locale: str | None = None) -> list[Hit]:
+        hits = self.store.search(*vectors, top_k or self.top_k, mode=mode or self.mode, category=category,
+                                 locale=locale)
         return [Hit(title=h.payload["title"], url=h.payload["url"], heading=h.payload.get("heading", ""),
                     text=h.payload["text"], score=h.score, similarity=h.similarity,
                     locale=h.payload.get("locale", "en"), category=h.payload.get("category", ""))
@@ -86,5 +93,22 @@ class Retriever:
                locale: str | None = None) -> list[Hit]:
         """Relevant chunks for ``query``, best first; empty when the help center has nothing on it."""
         # The same calibrated threshold decides "anything relevant?" and which chunks may be cited.
-        return [h for h in self.ranked(query, top_k, category=category, locale=locale)
-                if h.similarity >= self.min_score]
+        return self._relevant(self._ranked(self._vectors(query), top_k, category=category, locale=locale))
+
+    def search_in(self, query: str, language: str | None, margin: float) -> list[Hit]:
+        """Relevant chunks for ``query``, those in ``language`` (a locale) when the help center has some about as
+        relevant as the best match anywhere (within ``margin`` of its similarity).
+
+        A small model answers in the language of its excerpts more than in the one it is asked to write: given
+        English excerpts, the 1.5B answered French questions in English.
+        """
+        vectors = self._vectors(query)
+        anywhere = self._relevant(self._ranked(vectors))
+        if not language or not anywhere or all(h.locale == language for h in anywhere):
+            return anywhere
+        own = self._relevant(self._ranked(vectors, locale=language))
+        best = max(h.similarity for h in anywhere)
+        return own if own and max(h.similarity for h in own) >= best - margin else anywhere
+
+    def _relevant(self, hits: list[Hit]) -> list[Hit]:
+        return [h for h in hits if h.similarity >= self.min_score]

@@ -27,4 +27,5 @@ class GraphDeps:
     max_message_chars: int = 2000
     prompt_budget: int = 2048
     excerpt_margin: float | None = None  # knowledge.answer_margin: which relevant excerpts an answer reads
+    language_margin: float = 0.03  # knowledge.language_margin: when excerpts in the customer's language win
     handoff_after_failures: int = 3

@@ -36,17 +36,26 @@ _INSTRUCTIONS = [
     rf"\b(?:all|every|each|the other|other|everyone's)\s+(?:the\s+|of the\s+)?(?:{_PEOPLE}|{_DATA})",
     rf"\b{_DATA} of (?:all|every|other|the other) (?:the )?{_PEOPLE}\b",
     rf"\b(?:all|every) (?:the )?{_PEOPLE}'?s?'? {_DATA}\b",
+    # Other people's contact data by who they are ("the emails of everyone who bought a lamp").
+    r"\b(?:e-?mails?|e-?mail addresses|addresses|phone numbers?)\s+of\s+(?:everyone|everybody|anyone|people|"
+    r"the people|other people)\b",
     # The other languages of the demo help center: Spanish, French, German.
     r"\b(?:ignora|olvida|omite)\b[^.!?\n]{0,30}\binstrucciones\b",
     r"\bmodo (?:administrador|desarrollador|admin)\b",
+    r"\b(?:correos?|direcciones|tel[eé]fonos)\s+de\s+(?:la gente|las personas|todos|todo el mundo|otros clientes)\b",
     r"\b(?:lista|muestra|dame|env[ií]a)\b[^.!?\n]{0,40}\b(?:todos los|todas las|de todos los) (?:clientes|usuarios|"
     r"correos)",
     r"\b(?:ignore[zr]?|oublie[zr]?)\b[^.!?\n]{0,30}\b(?:instructions|consignes|règles)\b",
     r"\bmode (?:administrateur|développeur|admin)\b",
+    r"\b(?:e-?mails?|adresses(?: e-?mail)?|numéros)\s+(?:des|de tous les|de toutes les)\s+(?:personnes|gens|clients|"
+    r"utilisateurs)\b",
     r"\b(?:liste[zr]?|montre[zr]?|donne[zr]?|envoie[zr]?)\b[^.!?\n]{0,40}\b(?:de )?tous les (?:clients|utilisateurs)",
     r"\b(?:ignorier(?:e|en)?|vergiss|vergessen)\b[^.!?\n]{0,30}\b(?:anweisungen|regeln|vorgaben)\b",
     r"\b(?:administrator|admin|entwickler)modus\b",
-    r"\b(?:liste|zeig(?:e|en)?|gib|schick(?:e|en)?)\b[^.!?\n]{0,40}\b(?:aller|alle|sämtlicher) (?:kunden|nutzer|benutzer)",
+    r"\b(?:e-?mail-?adressen|e-?mails|adressen|telefonnummern)\s+(?:der|aller|von allen)\s+(?:leute|personen|kunden|"
+    r"nutzer)\b",
+    r"\b(?:liste|zeig(?:e|en)?|gib|schick(?:e|en)?)\b[^.!?\n]{0,40}\b(?:aller|alle|sämtlicher) "
+    r"(?:kunden|nutzer|benutzer)",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTIONS), re.I | re.M)
 _SENTENCE = re.compile(r'[^.!?\n"]*(?:' + "|".join(f"(?:{p})" for p in _INSTRUCTIONS) + r')[^.!?\n"]*[.!?]?',

@@ -34,7 +34,7 @@ IN_LANGUAGE = "\n\nWrite your answer in {language}."
 WITH_SOURCES = """Help-center excerpts:
 {sources}
 
-Answer the customer's question using only these excerpts, in two to four sentences.
+Answer the customer's question using only these excerpts, in two to four sentences. If the excerpts say it is not possible or not allowed, say no plainly.
 
 Customer: {question}"""
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from agent.app import Services, build
 from agent.conversations.handoff import BOT
 from agent.evals.customers import SimulatedCustomer
+from agent.evals.replies import in_language, says_no
 from agent.evals.scenarios import Scenario, make_customer, scripted_router
 from agent.evals.stores import SeededStores
 from agent.llm.scripted import ScriptedChat
@@ -116,9 +117,11 @@ async def _play(scenario: Scenario, services: Services, stores: SeededStores, cu
             break  # a person has it: the bot is silent from here
         text = await customer.reply(result)
     outcome.seconds = round(time.monotonic() - started, 2)
-    replies = " ".join(m.text for m in chat.transcript(conversation.id) if m.role == "assistant").lower()
+    said = [m.text for m in chat.transcript(conversation.id) if m.role == "assistant"]
+    replies = " ".join(said).lower()
     outcome.failures += [f"no reply says {fact!r}" for fact in scenario.reply_contains if fact.lower() not in replies]
     outcome.failures += [f"a reply says {fact!r}" for fact in scenario.reply_excludes if fact.lower() in replies]
+    outcome.failures += _said(scenario, said)
     with Session(engine) as session:
         audits = list(session.exec(select(ToolAudit)).all())
         outcome.failures += _end_state(scenario, session, audits, stores, registry)
@@ -127,6 +130,17 @@ async def _play(scenario: Scenario, services: Services, stores: SeededStores, cu
     outcome.violations = _rules(scenario, audits, registry)
     outcome.passed = not outcome.failures and not outcome.violations
     return outcome
+
+
+def _said(scenario: Scenario, said: list[str]) -> list[str]:
+    """How the replies break the scenario's language and its expected no."""
+    failures = []
+    if scenario.language:
+        failures += [f"a reply is not in {scenario.language}: {text[:60]!r}" for text in said
+                     if not in_language(text, scenario.language)]
+    if scenario.answer == "no" and not (said and says_no(said[0], scenario.language or "en")):
+        failures.append(f"the answer does not say no: {said[0][:80] if said else ''!r}")
+    return failures
 
 
 def run_suite(scenarios: list[Scenario], settings: Settings, retriever: Retriever,

@@ -5,8 +5,9 @@ customer) or requests with the facts the customer holds (a fact-driven
 customer; a model-driven one plays it from ``instruction``), optionally a
 script for the scripted model (to test graph logic without a real model), and
 what must hold at the end: changed records (fields, or τ-bench's full
-expected records), facts the replies contain, the conversation's mode, and
-rules that must never be broken.
+expected records), facts the replies contain, the language they are in and
+whether they answer no, the conversation's mode, and rules that must never be
+broken.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Scenario:
     reply_contains: list[str] = field(default_factory=list)
     reply_excludes: list[str] = field(default_factory=list)  # e.g. another customer's data
     applied: list[str] = field(default_factory=list)  # writes the audit log must show as applied
+    language: str | None = None  # every reply must be in it (an ISO code)
+    answer: str | None = None  # "no": the first reply answers no (or refuses) in its first sentence
     mode: str | None = "bot"  # None: not checked (τ-bench scores only the stores and the outputs)
     owner: str | None = None  # whose records may change; default: ``customer``
     auth_mode: str = "token"
@@ -102,6 +105,7 @@ def load_suite(path: Path) -> list[Scenario]:
                                   reply_contains=list(expect.get("reply_contains", [])),
                                   reply_excludes=list(expect.get("reply_excludes", [])),
                                   applied=list(expect.get("applied", [])),
+                                  language=expect.get("language"), answer=expect.get("answer"),
                                   mode=expect.get("mode", "bot"), auth_mode=raw.get("auth_mode", "token"),
                                   max_turns=int(raw.get("max_turns", 12))))
     return scenarios

@@ -274,8 +274,8 @@ def shop_site(page_html: str, token: Callable[[], str], asked: list[str]) -> Ite
 
 
 def test_a_page_that_does_not_say_its_language_gets_the_chat_in_the_browsers(browser, server, clock) -> None:
-    page_html = f'<!doctype html><title>Shop</title><p>Shop</p><script src="{server.url}/widget.js" data-site-key="shop-1">' \
-                '</script>'
+    page_html = (f'<!doctype html><title>Shop</title><p>Shop</p><script src="{server.url}/widget.js" '
+                 'data-site-key="shop-1"></script>')
     with shop_site(page_html, lambda: "", []) as shop:
         context = browser.new_context(viewport=PHONE, locale="de-DE")
         page = context.new_page()

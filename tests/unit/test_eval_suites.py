@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
+from agent.engine.language import detect
 from agent.evals.runner import run_suite, summary
 from agent.evals.scenarios import load_suite
 from agent.llm.scripted import ScriptedChat
@@ -13,6 +15,7 @@ from tests.oracle import oracle
 from tools.orders.tau_suite import tau_scenarios
 
 PROJECT = ROOT / "evals" / "suites" / "project.yaml"
+MULTILINGUAL = ROOT / "evals" / "suites" / "multilingual.yaml"
 
 
 def run_with_oracle(scenarios, settings, retriever):
@@ -36,6 +39,26 @@ def test_an_oracle_agent_passes_every_project_scenario_and_the_attacks_are_stopp
 def test_an_oracle_agent_passes_the_tau_dev_tasks(settings, retriever) -> None:
     outcomes = run_with_oracle(tau_scenarios("tau-dev"), settings, retriever)
     assert [o.name for o in outcomes if not o.passed] == []
+
+
+def test_the_multilingual_suite_asks_60_questions_in_four_languages_a_third_of_them_answered_no() -> None:
+    scenarios = load_suite(MULTILINGUAL)
+    assert len(scenarios) >= 60 and len({s.name for s in scenarios}) == len(scenarios)
+    per_language = Counter(s.language for s in scenarios)
+    assert set(per_language) == {"en", "es", "fr", "de"} and min(per_language.values()) >= 15
+    policy_no = [s for s in scenarios if s.category.endswith("policy-no")]
+    assert len(policy_no) >= len(scenarios) / 3 and all(s.answer == "no" for s in policy_no)
+    # Each question is in the language its scenario expects the answer in.
+    assert [s.name for s in scenarios if detect(s.requests[0].say) != s.language] == []
+
+
+def test_the_help_center_answers_every_multilingual_question_in_the_customers_language(settings, retriever) -> None:
+    # The oracle answers with the excerpts it was given, verbatim: every fact must be in them and they must be in
+    # the customer's language. Only a model can read them and say no, so that check alone fails here.
+    outcomes = run_with_oracle(load_suite(MULTILINGUAL), settings, retriever)
+    wrong = [(o.name, f) for o in outcomes for f in o.failures + o.violations
+             if not (o.name.split("-")[1] == "no" and f.startswith("the answer does not say no"))]
+    assert wrong == []
 
 
 def test_a_careless_agent_that_returns_the_wrong_item_fails_the_tau_task(settings, retriever) -> None:

@@ -250,8 +250,8 @@ def test_the_checkpoint_holds_only_plain_values_however_typed_the_state_is(setti
 def test_a_spanish_question_is_answered_in_spanish_and_the_reply_says_so(settings, retriever) -> None:
     model = scripted(decision("search_help_center", query="cancelar pedido entregado"), "No, no se puede.")
 
-    _, _, result, events = ask(model, settings, retriever, None, "¿Puedo cancelar un pedido que ya fue entregado?")
-    # The model is told the language last, after the excerpts, which were in English as often as not.
+    _, _, _, events = ask(model, settings, retriever, None, "¿Puedo cancelar un pedido que ya fue entregado?")
+    # The model is told the language last, after the excerpts (which may be in another language).
     assert last_prompt(model).endswith("Write your answer in Spanish.")
     assert events[-1].type == "message" and events[-1].data["language"] == "es"
 
@@ -287,3 +287,4 @@ def test_a_short_reply_keeps_the_conversations_language(settings, retriever) -> 
 
     result = asyncio.run(go())
     assert last_prompt(model).endswith("Write your answer in Spanish.") and result.language == "es"
+

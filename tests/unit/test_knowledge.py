@@ -235,3 +235,15 @@ def test_an_answer_reads_only_the_excerpts_close_to_the_best_match(retriever: Re
     assert best in kept and len(kept) < len(hits)  # the privacy article's weaker match is left out
     assert all("privacy" not in h.url for h in kept) and any("privacy" in h.url for h in hits)
     assert closest(hits, None) == hits and closest([], 0.02) == []
+
+
+def test_a_customer_reads_excerpts_in_their_language_when_the_help_center_has_them(retriever: Retriever) -> None:
+    query = "check-in instructions\nQuand est-ce que je reçois le code de la porte du logement ?"
+    anywhere = retriever.search(query)
+    assert anywhere[0].locale == "en"  # the English article matches best
+    hits = retriever.search_in(query, "fr", margin=0.03)
+    assert {h.locale for h in hits} == {"fr"} and any("fr/sejours/arrivee" in h.url for h in hits)
+    # Nothing in French about as relevant: the best match stays, whatever its language.
+    assert retriever.search_in(query, "fr", margin=0.0) == anywhere
+    assert retriever.search_in("How long does a warranty claim take?", "de", margin=0.03) == \
+        retriever.search("How long does a warranty claim take?")

@@ -183,7 +183,7 @@ def get_order_details(ctx: ToolContext, order_id: OrderId) -> Record:
     return order_record(ctx.session, order.id) or {}
 
 
-@tool(access=Access.PUBLIC)
+@tool(access=Access.PUBLIC, grounded=("product_id",))
 def get_product_details(ctx: ToolContext, product_id: str) -> Record:
     """Get the inventory details of a product."""
     record = product_record(ctx.session, product_id.strip())

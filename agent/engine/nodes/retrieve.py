@@ -31,7 +31,8 @@ def make_retrieve(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnC
         query = f"{state['decision']['query']}\n{last_customer_text(state)}"
         try:
             retriever = deps.sites(runtime.context.site_key).retriever
-            hits = await asyncio.to_thread(retriever.search, query)  # embedding is CPU-bound
+            # Embedding is CPU-bound: off the event loop.
+            hits = await asyncio.to_thread(retriever.search_in, query, state.get("language"), deps.language_margin)
             hits = closest(hits, deps.excerpt_margin)
         except Exception as exc:  # not ingested, or a Qdrant server that does not answer
             log.error("the help center could not be searched: %s", exc.__class__.__name__)

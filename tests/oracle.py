@@ -24,8 +24,10 @@ def oracle(scenario: Scenario) -> ScriptedChat:
         if not kwargs.get("response_format"):
             if "failed with this message" in text:
                 return "Sorry, I can't do that: " + text
-            # The excerpts or the data, verbatim (checks that the right ones were found), without the question.
-            return text.split("\n\nCustomer:")[0]
+            # The excerpts or the data, verbatim (checks that the right ones were found), without the instruction
+            # that follows them and the question.
+            found = text.split("\n\nCustomer:")[0]
+            return found.rsplit("\n\nAnswer the customer's question", 1)[0].removeprefix("Help-center excerpts:\n")
         facts = " ".join(m.text for m in messages[:-1] if m.type == "system")
         who = re.search(r"I'm (\w+) (\w+), zip code (\d+)", text)
         if "not identified" in facts and who:

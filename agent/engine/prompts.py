@@ -28,13 +28,15 @@ Never invent policies, prices, dates or order details. If you are not sure, say 
 # A site's own business policy (CONCIERGE_WEB__SITES), after the fixed part so that part stays a shared prefix.
 POLICY = "\n\nBusiness policy (follow it):\n{policy}"
 LANGUAGES = "\nAnswer in the customer's language if it is one of: {languages}; otherwise in {first}."
+# In WITH_SOURCES for a yes-or-no question (agent/engine/questions.py): the 1.5B's answers open with "Yes" by habit.
+CLOSED = " If the excerpts say it is not possible or not allowed, say no plainly and say what they allow instead."
 # After the task, when agent/engine/language.py could tell the customer's language.
 IN_LANGUAGE = "\n\nWrite your answer in {language}."
 
 WITH_SOURCES = """Help-center excerpts:
 {sources}
 
-Answer the customer's question using only these excerpts, in two to four sentences. If the excerpts say it is not possible or not allowed, say no plainly.
+Answer the customer's question using only these excerpts, in two to four sentences.{closed}
 
 Customer: {question}"""
 

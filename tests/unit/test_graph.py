@@ -288,3 +288,12 @@ def test_a_short_reply_keeps_the_conversations_language(settings, retriever) -> 
     result = asyncio.run(go())
     assert last_prompt(model).endswith("Write your answer in Spanish.") and result.language == "es"
 
+
+
+def test_only_a_yes_or_no_question_is_told_to_say_no_plainly(settings, retriever) -> None:
+    model = scripted(decision("search_help_center", query="cancel delivered order"), "No, it cannot.")
+
+    ask(model, settings, retriever, None, "Can I cancel an order that has already been delivered?")
+    assert prompts.CLOSED in last_prompt(model)
+    ask(model, settings, retriever, None, "How long does standard shipping take?")
+    assert prompts.CLOSED not in last_prompt(model)

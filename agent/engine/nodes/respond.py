@@ -15,6 +15,7 @@ from agent.engine.injection import plays_along, scrub
 from agent.engine.language import name_of
 from agent.engine.nodes._common import last_customer_text, recent_turns
 from agent.engine.phrases import phrase
+from agent.engine.questions import is_yes_no
 from agent.engine.state import Action, ConversationState, TurnContext
 from agent.llm.budget import fit
 from tools.api import Access, Risk
@@ -91,7 +92,8 @@ def _instruction(state: ConversationState, deps: GraphDeps) -> tuple[str, list[d
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []
         sources = "\n\n".join(f"[{n}] {scrub(h['text'])}" for n, h in enumerate(hits, 1))
-        return prompts.WITH_SOURCES.format(sources=sources, question=question), citations_for(hits)
+        closed = prompts.CLOSED if is_yes_no(question, state.get("language")) else ""
+        return prompts.WITH_SOURCES.format(sources=sources, question=question, closed=closed), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:
         text = deps.registry.get(result["tool"]).result_text(result["data"])

@@ -8,6 +8,8 @@ from knowledge.embeddings import Embedder
 from knowledge.sparse import query_vector
 from knowledge.store import KnowledgeStore, Mode
 
+# A query as the store searches it: its dense vector, and its sparse one (indices, weights).
+Vectors = tuple[list[float], tuple[list[int], list[float]]]
 
 @dataclass(frozen=True)
 class Hit:
@@ -46,8 +48,13 @@ def closest(hits: list[Hit], margin: float | None) -> list[Hit]:
     """
     if margin is None or not hits:
         return hits
-    best = max(h.similarity for h in hits)
+    best = _best(hits)
     return [h for h in hits if h.similarity >= best - margin]
+
+
+def _best(hits: list[Hit]) -> float:
+    """The best dense similarity among ``hits`` (not always the first: fusion ranks by both vectors)."""
+    return max(h.similarity for h in hits)
 
 
 class Retriever:
@@ -77,11 +84,11 @@ class Retriever:
         """The best chunks for ``query``, best first, with no relevance threshold."""
         return self._ranked(self._vectors(query), top_k, mode=mode, category=category, locale=locale)
 
-    def _vectors(self, query: str) -> tuple[list[float], tuple[list[int], list[float]]]:
+    def _vectors(self, query: str) -> Vectors:
         return self.embedder.embed_query(query), query_vector(query)
 
-    def _ranked(self, vectors: tuple[list[float], tuple[list[int], list[float]]], top_k: int | None = None, *,
-                mode: Mode | None = None, category: str | None = None, locale: str | None = None) -> list[Hit]:
+    def _ranked(self, vectors: Vectors, top_k: int | None = None, *, mode: Mode | None = None,
+                category: str | None = None, locale: str | None = None) -> list[Hit]:
         hits = self.store.search(*vectors, top_k or self.top_k, mode=mode or self.mode, category=category,
                                  locale=locale)
         return [Hit(title=h.payload["title"], url=h.payload["url"], heading=h.payload.get("heading", ""),
@@ -107,8 +114,7 @@ class Retriever:
         if not language or not anywhere or all(h.locale == language for h in anywhere):
             return anywhere
         own = self._relevant(self._ranked(vectors, locale=language))
-        best = max(h.similarity for h in anywhere)
-        return own if own and max(h.similarity for h in own) >= best - margin else anywhere
+        return own if own and _best(own) >= _best(anywhere) - margin else anywhere
 
     def _relevant(self, hits: list[Hit]) -> list[Hit]:
         return [h for h in hits if h.similarity >= self.min_score]

@@ -18,8 +18,8 @@
   /* --- the chat's own words (widget-strings.js) -------------------------------------------------- */
   const STRINGS = window.CONCIERGE_STRINGS;
   const known = code => (code = String(code || "").toLowerCase().split("-")[0]) in STRINGS ? code : null;
-  const saved0 = JSON.parse(localStorage.getItem(storeKey) || "null");
-  let lang = known(saved0 && saved0.lang) || known(params.get("lang")) || known(navigator.language) || "en";
+  const stored = JSON.parse(localStorage.getItem(storeKey) || "null");  // a conversation to resume, if any
+  let lang = known(stored && stored.lang) || known(params.get("lang")) || known(navigator.language) || "en";
   function t(key, vars = {}) {
     return (STRINGS[lang][key] || STRINGS.en[key]).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
   }
@@ -192,7 +192,8 @@
   function onMessage(m) {
     if (m.role === "customer") { setBusy(false); return; }  // our own words, echoed while a person has the chat
     if (m.role === "agent") { bubble("agent", m.text, m.agent); return; }
-    if (m.language && known(m.language) && known(m.language) !== lang) { speak(m.language); save(); }
+    const spoken = known(m.language);
+    if (spoken && spoken !== lang) { speak(spoken); save(); }
     if (!pending) pending = bubble("assistant", "");
     render(pending, m.text); cite(pending, m.citations);
     if (m.confirm) confirmButtons(pending);
@@ -241,8 +242,7 @@
     return true;
   }
   async function start() {
-    const saved = saved0;
-    if (!(saved && saved.accessToken && saved.who === customerOf(token) && await resume(saved)) && !await begin()) return;
+    if (!(stored && stored.accessToken && stored.who === customerOf(token) && await resume(stored)) && !await begin()) return;
     save(); listen();
   }
   let restarting = null;

@@ -36,7 +36,7 @@ from agent.llm.prompt_cache import warm
 from agent.settings import Settings
 from knowledge.embeddings import load_embedder
 from knowledge.retrieve import Retriever
-from knowledge.store import KnowledgeStore, open_client
+from knowledge.store import open_store
 from tools.clock import Clock, SystemClock
 from tools.registry import Registry, load_registry
 from tools.runner import ToolRunner
@@ -61,9 +61,8 @@ class Services:
 def open_retriever(settings: Settings) -> Retriever:
     """The help-center retriever configured by ``settings``."""
     q = settings.qdrant
-    client = open_client(q.url, str(settings.qdrant_path), q.api_key.get_secret_value() if q.api_key else None,
-                         read_only=q.read_only)
-    store = KnowledgeStore(client, q.collection)
+    store = open_store(q.url, str(settings.qdrant_path), q.collection,
+                       q.api_key.get_secret_value() if q.api_key else None, read_only=q.read_only)
     k = settings.knowledge
     return Retriever(store, load_embedder(k.embedding_model), top_k=k.top_k, min_score=k.min_score, mode=k.mode)
 
@@ -147,7 +146,7 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
         await bus.stop()
         loaded.close()
         if "retriever" not in overrides:  # what was handed in belongs to the caller
-            retriever.store.client.close()
+            retriever.store.close()
         if "engine" not in overrides:
             engine.dispose()
 

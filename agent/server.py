@@ -26,7 +26,7 @@ from agent.conversations.jobs import Workers
 from agent.conversations.service import TURN
 from agent.migrations import pending
 from agent.settings import Settings, get_settings
-from agent.staff import agents
+from agent.staff import agents, help_center
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,10 @@ def create_app(settings: Settings | None = None, *, limits: RateLimits | None = 
     # FastAPIOffline: /docs serves Swagger UI's files from the package, not from a CDN (no internet needed).
     app = FastAPIOffline(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.ingest_lock = asyncio.Lock()
     app.include_router(web.router)
     app.include_router(agents.router)
+    app.include_router(help_center.router)
     app.include_router(widget.router)
     app.add_middleware(widget.OriginCheck, settings=settings)
     app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body it refuses

@@ -58,14 +58,15 @@ class DbSettings(BaseModel):
 
 
 class QdrantSettings(BaseModel):
-    """Where the help-center vectors live. Same code for local mode and a server."""
+    """Where the help-center vectors live: embedded (Qdrant Edge) in a folder, or a Qdrant server by URL."""
 
-    path: Path | None = Field(default=None, description="local-mode folder; default: data_dir/qdrant")
+    path: Path | None = Field(default=None, description="the embedded engine's folder (Qdrant Edge); "
+                                                        "default: data_dir/help-center")
     url: str | None = Field(default=None, description="Qdrant server or cluster URL; wins over path")
     api_key: SecretStr | None = None
     collection: str = "help_center"
     read_only: bool = Field(
-        default=False, description="local mode: serve a snapshot of the folder taken at start, so that several "
+        default=False, description="embedded: serve a copy of the folder taken at start, so that several "
                                    "server processes share one help center (`serve --workers N` sets it)")
 
 
@@ -228,8 +229,8 @@ class Settings(BaseSettings):
 
     @property
     def qdrant_path(self) -> Path:
-        """The Qdrant local-mode folder (unused when ``qdrant.url`` is set)."""
-        return self.qdrant.path or self.data_dir / "qdrant"
+        """The embedded help center's folder, Qdrant Edge's shards (unused when ``qdrant.url`` is set)."""
+        return self.qdrant.path or self.data_dir / "help-center"
 
     @property
     def outbox_dir(self) -> Path:

@@ -258,7 +258,7 @@ async def _bench(settings: Settings, registry: Registry, chosen: dict[str, list[
                         if n:  # the first round warms the model's cached prefixes
                             samples.append(sample)
         finally:
-            retriever.store.client.close()
+            retriever.store.close()
     return samples
 
 

@@ -4,7 +4,8 @@ from knowledge.articles import Article, ArticleError, Chunk, chunk_article, read
 from knowledge.embeddings import Embedder, EmbeddingCache, load_embedder
 from knowledge.ingest import IngestReport, ingest
 from knowledge.retrieve import Hit, Retriever
-from knowledge.store import KnowledgeNotReady, KnowledgeStore, open_client
+from knowledge.store import KnowledgeLocked, KnowledgeNotReady, KnowledgeStore, open_store
 
-__all__ = ["Article", "ArticleError", "Chunk", "Embedder", "EmbeddingCache", "Hit", "IngestReport", "KnowledgeNotReady",
-           "KnowledgeStore", "Retriever", "chunk_article", "ingest", "load_embedder", "open_client", "read_article"]
+__all__ = ["Article", "ArticleError", "Chunk", "Embedder", "EmbeddingCache", "Hit", "IngestReport", "KnowledgeLocked",
+           "KnowledgeNotReady", "KnowledgeStore", "Retriever", "chunk_article", "ingest", "load_embedder", "open_store",
+           "read_article"]

@@ -79,9 +79,10 @@ def ingest(paths: Iterable[Path], store: KnowledgeStore, embedder: Embedder, *, 
         part = new_chunks[start:start + BATCH]
         texts = [c.text for c in part]
         dense = cache.embed_documents(embedder, texts) if cache else embedder.embed_documents(texts)
-        store.upsert([c.point_id for c in part], dense, [document_vector(t) for t in texts],
+        store.upsert([c.point_id for c in part], dense, [document_vector(c.text, c.locale) for c in part],
                      [c.payload() for c in part])
         if on_progress:
             on_progress(start + len(part), len(new_chunks))
     store.delete(stale)
+    store.settle()
     return report

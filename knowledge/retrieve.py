@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge.embeddings import Embedder
-from knowledge.sparse import query_vector
+from knowledge.language_id import detect
+from knowledge.sparse import primary, query_vector
 from knowledge.store import KnowledgeStore, Mode
 
 # A query as the store searches it: its dense vector, and its sparse one (indices, weights).
@@ -76,21 +77,33 @@ class Retriever:
 
     def on(self, collection: str) -> Retriever:
         """The same search over another collection of the same Qdrant (a second brand's help center)."""
-        return Retriever(KnowledgeStore(self.store.client, collection), self.embedder, top_k=self.top_k,
-                         min_score=self.min_score, mode=self.mode)
+        return Retriever(self.store.on(collection), self.embedder, top_k=self.top_k, min_score=self.min_score,
+                         mode=self.mode)
 
     def ranked(self, query: str, top_k: int | None = None, *, mode: Mode | None = None,
                category: str | None = None, locale: str | None = None) -> list[Hit]:
         """The best chunks for ``query``, best first, with no relevance threshold."""
         return self._ranked(self._vectors(query), top_k, mode=mode, category=category, locale=locale)
 
-    def _vectors(self, query: str) -> Vectors:
-        return self.embedder.embed_query(query), query_vector(query)
+    def _vectors(self, query: str, language: str | None = None) -> Vectors:
+        """The query's dense vector, and its sparse one analysed (stemmed, stopwords dropped) in the language
+        the query is told to be in among the help center's; too short to tell, in ``language`` (the
+        conversation's), else in every language the help center holds.
+
+        On the labelled questions, telling the language beat analysing in every language (sparse recall@1 0.746
+        against 0.737), and English alone was worst (0.665)."""
+        held = {primary(loc) for loc in self.store.locales()}
+        told = detect(query, held, previous=language)
+        return self.embedder.embed_query(query), query_vector(query, [told] if told else held)
 
     def _ranked(self, vectors: Vectors, top_k: int | None = None, *, mode: Mode | None = None,
                 category: str | None = None, locale: str | None = None) -> list[Hit]:
         hits = self.store.search(*vectors, top_k or self.top_k, mode=mode or self.mode, category=category,
                                  locale=locale)
+        # Fusion ties often (first by one vector and second by the other is a tie either way round), and an
+        # engine breaks them as it happens to: the closer dense match goes first, so a search ranks the same
+        # every time.
+        hits.sort(key=lambda h: (-h.score, -h.similarity))
         return [Hit(title=h.payload["title"], url=h.payload["url"], heading=h.payload.get("heading", ""),
                     text=h.payload["text"], score=h.score, similarity=h.similarity,
                     locale=h.payload.get("locale", "en"), category=h.payload.get("category", ""))
@@ -109,7 +122,7 @@ class Retriever:
         A small model answers in the language of its excerpts more than in the one it is asked to write: given
         English excerpts, the 1.5B answered French questions in English.
         """
-        vectors = self._vectors(query)
+        vectors = self._vectors(query, language)
         anywhere = self._relevant(self._ranked(vectors))
         if not language or not anywhere or all(h.locale == language for h in anywhere):
             return anywhere

@@ -257,7 +257,7 @@ def help_center(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("knowledge")
     r = open_retriever(make_settings(folder))
     ingest([CORPUS], r.store, r.embedder)
-    r.store.client.close()
+    r.store.close()
     return folder
 
 
@@ -271,7 +271,7 @@ def retriever(help_center: Path) -> Iterator[Retriever]:
     """The session's help center, open in this process."""
     r = open_retriever(make_settings(help_center))
     yield r
-    r.store.client.close()
+    r.store.close()
 
 
 @pytest.fixture

@@ -39,11 +39,13 @@ def load_settings() -> Settings:
 
 def retriever_or_fail(settings: Settings):
     from agent.app import open_retriever
+    from knowledge.store import KnowledgeLocked
 
     try:
         return open_retriever(settings)
-    except RuntimeError as exc:  # Qdrant local mode: another process holds the folder
-        raise fail(f"{exc}. Stop `concierge serve` first, or use a Qdrant server (CONCIERGE_QDRANT__URL).") from None
+    except KnowledgeLocked as exc:  # a running server holds the embedded help center: the error names the way
+        raise fail(str(exc).replace("--server URL", f"--server http://{settings.web.host}:{settings.web.port}")) \
+            from None
 
 
 def ingest_with_progress(settings: Settings, retriever, paths: list[Path]):

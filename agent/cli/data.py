@@ -59,18 +59,26 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown files or folders")]) -> None:
-    """Ingest help-center articles into Qdrant (only changed chunks are touched)."""
+def ingest(paths: Annotated[list[Path], typer.Argument(help="markdown, HTML or PDF files, or folders of them")],
+           server: Annotated[str | None, typer.Option(
+               help="a running `concierge serve` (e.g. http://127.0.0.1:8000) that ingests while it serves, "
+                    "with the agent key CONCIERGE_WEB__AGENT_API_KEY")] = None) -> None:
+    """Ingest help-center articles (only changed chunks are touched), here or through a running server."""
     settings = load_settings()
     configure_logging(settings)
-    with console.status("loading the embedding model…"):
-        retriever = retriever_or_fail(settings)
-    try:
-        report = ingest_with_progress(settings, retriever, paths)
-    except FileNotFoundError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        retriever.store.client.close()
+    if server:
+        from agent.cli.remote_ingest import ingest_through
+
+        report = ingest_through(server, settings, paths)
+    else:
+        with console.status("loading the embedding model…"):
+            retriever = retriever_or_fail(settings)
+        try:
+            report = ingest_with_progress(settings, retriever, paths)
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+        finally:
+            retriever.store.close()
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {error}")
     console.print(f"{report.files} files: {report.added} chunks added, {report.updated} updated, "

@@ -69,7 +69,7 @@ def eval_agent(suite: Annotated[str, typer.Option(help="a YAML suite in evals/su
         runs = [run_suite(scenarios, settings, retriever, model=loaded.chat if loaded else None, customer=customer,
                           customer_model=plays, progress=show) for _ in range(k)]
     finally:
-        retriever.store.client.close()
+        retriever.store.close()
         if loaded:
             loaded.close()
     report = summary(runs[0]) | {"suite": suite, "k": k, "pass_hat_k": pass_hat_k(runs),
@@ -127,7 +127,7 @@ def eval_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JSO
         ingest_with_progress(settings, retriever, [corpus])
         with console.status("asking the questions…"):
             report = evaluate(retriever, load_questions(questions))
-        retriever.store.client.close()
+        retriever.store.close()
     report["embedding_model"] = settings.knowledge.embedding_model
     if as_json:
         typer.echo(json.dumps(report))

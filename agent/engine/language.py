@@ -12,15 +12,15 @@ and the answer is asked for in that language by name. A message too short to tel
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
-from typing import Any
+
+from knowledge import language_id
+from knowledge.language_id import warm_up
 
 # Languages by ISO 639-1 code: the names the prompts use and that sites may configure.
 NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
          "nl": "Dutch"}
 # A site that names no languages answers in any of these (a short message is told apart better among few).
 COMMON = tuple(NAMES)
-CONFIDENT = 0.8  # below this share of the candidates' probability a message does not change the language
 _BY_NAME = {name.lower(): code for code, name in NAMES.items()}
 
 
@@ -35,25 +35,10 @@ def name_of(code: str) -> str:
     return NAMES.get(code, code)
 
 
-@cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-
-
 def detect(text: str, candidates: Iterable[str] = COMMON, previous: str | None = None) -> str | None:
-    """The language of ``text`` among ``candidates`` (codes), or ``previous`` when the text is too short
-    or too mixed to tell."""
-    allowed = set(candidates) or set(COMMON)
-    scores = {lang: p for lang, p in _identifier().rank(text) if lang in allowed}
-    total = sum(scores.values())
-    if not total:
-        return previous
-    best = max(scores, key=lambda lang: scores[lang])
-    return best if scores[best] / total >= CONFIDENT else previous
+    """The language of ``text`` among ``candidates`` (codes; none: the common ones), or ``previous`` when the
+    text is too short or too mixed to tell."""
+    return language_id.detect(text, set(candidates) or set(COMMON), previous)
 
 
-def warm_up() -> None:
-    """Load the model (~0.7 s) before the first customer waits for it."""
-    _identifier()
+__all__ = ["COMMON", "NAMES", "code_of", "detect", "name_of", "warm_up"]

@@ -20,7 +20,7 @@ from agent.llm.weights import WeightsError, resolve_gguf
 from agent.server import create_app
 from agent.settings import Settings, get_settings
 from knowledge.ingest import ingest
-from knowledge.store import KnowledgeStore, open_client
+from knowledge.store import open_store
 from tests.conftest import CORPUS, IDENTITY_SECRET, ROOT, LiveServer, make_settings, open_chat, pinned_clock, read_sse
 
 pytestmark = pytest.mark.real_model
@@ -70,9 +70,9 @@ def test_a_help_center_question_streams_a_cited_answer_from_qwen(settings, retri
 def test_the_terminal_chat_answers_once_and_exits(settings, retriever, gguf: Path) -> None:
     # The CLI runs in its own process with its own data dir: ingest the corpus there first.
     data_dir = settings.data_dir
-    store = KnowledgeStore(open_client(None, str(make_settings(data_dir).qdrant_path)), "help_center")
+    store = open_store(None, str(make_settings(data_dir).qdrant_path), "help_center")
     ingest([CORPUS], store, retriever.embedder)
-    store.client.close()
+    store.close()
     env = {**os.environ, "CONCIERGE_DATA_DIR": str(data_dir), "CONCIERGE_MODEL__GGUF_PATH": str(gguf),
            "CONCIERGE_WEB__IDENTITY_SECRETS": json.dumps([IDENTITY_SECRET]), "CONCIERGE_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--once", QUESTION], env=env,

@@ -54,7 +54,7 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory, seeded_db_template: Path)
 
     retriever = open_retriever(settings)
     ingest([corpus], retriever.store, retriever.embedder)
-    retriever.store.client.close()
+    retriever.store.close()
     engine = make_engine(settings)
     with Session(engine) as session:
         customer = session.get(Customer, ATTACKER)

@@ -9,7 +9,7 @@ from agent.app import open_retriever
 from knowledge import ArticleError, EmbeddingCache, Retriever, chunk_article, ingest, read_article
 from knowledge.evaluate import calibrate
 from knowledge.retrieve import closest
-from knowledge.sparse import document_vector, query_vector, terms
+from knowledge.sparse import document_vector, query_vector
 from tests.conftest import CORPUS, make_settings
 
 ARTICLE = """---
@@ -113,12 +113,23 @@ def test_broken_files_are_reported_by_name(tmp_path: Path, name: str, content: s
     assert name in str(err.value)
 
 
-def test_sparse_terms_fold_accents_plurals_and_stopwords() -> None:
-    assert terms("Cancelación de las RESERVAS") == terms("cancelacion reserva")
-    assert terms("How do I return items?") == ["return", "item"]
-    indices, weights = document_vector("refund refund refund policy")
+def test_sparse_terms_are_stemmed_per_language_with_accents_folded_and_stopwords_dropped() -> None:
+    terms = lambda text, lang: query_vector(text, [lang])[0]  # noqa: E731
+    # The issue's examples: an old light stemmer matched neither of these families.
+    assert terms("cancel", "en") == terms("cancelled", "en") == terms("cancellation", "en") == \
+        terms("cancelling", "en")
+    assert terms("Cancelación de las RESERVAS", "es") == terms("cancelacion reserva", "es")
+    assert terms("cancelar", "es") == terms("cancelado", "es")
+    assert terms("How do I return items?", "en") == terms("return item", "en")
+    assert terms("Stornierung der Bestellungen", "de") == terms("stornierung bestellung", "de")
+    # A passage is analysed in its own language: the Spanish stopword "las" is no term of a Spanish passage.
+    assert document_vector("las reservas", "es")[0] == document_vector("reservas", "es")[0]
+    indices, weights = document_vector("refund refund refund policy", "en")
     assert len(indices) == 2 and max(weights) > min(weights)
     assert query_vector("refunds for the refund")[1] == [1.0]
+    # Analysed in several languages, a query holds the terms of each.
+    assert set(terms("cancelaciones", "es")) | set(terms("cancelaciones", "en")) == \
+        set(query_vector("cancelaciones", ["es", "en"])[0])
 
 
 @pytest.fixture
@@ -129,7 +140,7 @@ def fresh(tmp_path: Path, retriever: Retriever):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     yield r, corpus
-    r.store.client.close()
+    r.store.close()
 
 
 def test_reingest_touches_only_what_changed(fresh) -> None:
@@ -181,7 +192,7 @@ def test_the_embedding_cache_spares_re_embedding_unchanged_text(tmp_path: Path, 
     for n in (1, 2):  # the second run fills a brand-new collection (a rebuilt index, a new Qdrant server)
         r = open_retriever(make_settings(tmp_path / f"data{n}"))
         added.append(ingest([CORPUS / "stays"], r.store, counting, cache=cache).added)
-        r.store.client.close()
+        r.store.close()
     cache.close()
     assert added[0] == added[1] > 0
     assert counting.embedded == added[0]  # the second collection's chunks all came from the cache

@@ -13,7 +13,7 @@ def test_defaults_live_under_the_data_dir(tmp_path: Path) -> None:
     s = Settings(data_dir=tmp_path)
     assert s.model.backend == "embedded" and s.model.name == "qwen2.5-coder-1.5b"
     assert s.db_url == f"sqlite:///{(tmp_path / 'concierge.db').resolve()}"
-    assert s.qdrant_path == tmp_path / "qdrant" and s.qdrant.url is None
+    assert s.qdrant_path == tmp_path / "help-center" and s.qdrant.url is None
     assert s.checkpoint_path.parent == tmp_path
     assert s.web.port == 8000
 

@@ -2,9 +2,10 @@
 (Qdrant Edge).
 
 Ingest is measured end to end (chunking excluded) with the real embedder on
-real-looking chunks, with the time split between embedding and the store. For the large sizes the dense vectors are random unit
-vectors and the texts synthetic (sampled from the corpus vocabulary): that
-measures the store, which is what grows, without spending an hour embedding.
+real-looking chunks, with the time split between embedding and the store. For
+the large sizes the dense vectors are random unit vectors and the texts
+synthetic (sampled from the corpus vocabulary): that measures the store, which
+is what grows, without spending an hour embedding.
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ class EdgeStore:
             if sparse[0]:
                 prefetch.append(Prefetch(limit=candidates, query=Query.Nearest(_sparse(sparse), using=SPARSE),
                                          filter=flt))
-            request = QueryRequest(prefetches=prefetch, query=Fusion.Rrf(k=RRF_K), **common)
+            request = QueryRequest(prefetches=prefetch, query=Fusion.Rrf(k=RRF_K), **common)  # type: ignore[arg-type]  # the stub omits Fusion's variants
         q = np.asarray(dense, dtype=np.float32)
         return [StoredHit(score=p.score, payload=p.payload or {},
                           similarity=float(np.dot(q, np.asarray((p.vector or {})[DENSE], dtype=np.float32))))  # type: ignore[call-overload]

@@ -149,7 +149,8 @@ def bench_retrieval(as_json: Annotated[bool, typer.Option("--json", help="one JS
         return
     i = report["ingest"]
     typer.echo(f"ingest with {report['embedding_model']}: {i['chunks_per_s']} chunks/s ({i['chunks']} chunks; "
-               f"{i['embedding_s']} s of {i['seconds']} s embedding, the store alone {i['store_chunks_per_s']} chunks/s)")
+               f"{i['embedding_s']} s of {i['seconds']} s embedding, "
+               f"the store alone {i['store_chunks_per_s']} chunks/s)")
     for r in report["embedded"]:
         h, d = r["query"]["hybrid"], r["query"]["dense"]
         typer.echo(f"{r['chunks']:>7} chunks: store {r['upsert_chunks_per_s']} chunks/s; hybrid p50 {h['p50_ms']} ms "

@@ -74,7 +74,10 @@ async def ingest_articles(body: IngestRequest, request: Request, services: Servi
 def _reporter(lines: asyncio.Queue[dict[str, Any]]) -> Callable[[int, int], None]:
     """Progress from the ingest's thread, put on the event loop's queue."""
     loop = asyncio.get_running_loop()
-    return lambda done, total: loop.call_soon_threadsafe(lines.put_nowait, {"done": done, "total": total})
+
+    def report(done: int, total: int) -> None:
+        loop.call_soon_threadsafe(lines.put_nowait, {"done": done, "total": total})
+    return report
 
 
 def _ingest(services: Services, paths: list[Path], on_progress: Callable[[int, int], None]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from agent.conversations.jobs import JobQueue
 from agent.conversations.service import ChatService
 from agent.db import make_engine, upgrade_schema
 from agent.engine import language
+from agent.engine.answer_cache import AnswerCache
 from agent.engine.deps import GraphDeps
 from agent.engine.graph import build_graph
 from agent.engine.sites import Sites
@@ -56,6 +57,7 @@ class Services:
     runner: ToolRunner
     clock: Clock
     sites: Sites
+    answers: AnswerCache
 
 
 def open_retriever(settings: Settings) -> Retriever:
@@ -130,18 +132,19 @@ async def build(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIter
             saver = overrides.get("checkpointer") or await stack.enter_async_context(open_checkpointer(settings))
             runner = ToolRunner(registry, engine, settings, clock=clock)
             sites = Sites(settings, retriever)
+            answers = AnswerCache(clock, settings.knowledge.answer_cache_s)
             deps = GraphDeps(model=loaded.chat, engine=engine, registry=registry, runner=runner, sites=sites,
                              auth_mode=settings.tools.auth_mode,
                              max_message_chars=settings.web.max_message_chars,
                              prompt_budget=settings.model.prompt_budget,
                              excerpt_margin=settings.knowledge.answer_margin,
-                             language_margin=settings.knowledge.language_margin)
+                             language_margin=settings.knowledge.language_margin, answers=answers)
             if model is None and settings.model.warm_up and settings.model.backend in ("embedded", "openai"):
                 await _warm(loaded, deps)
             chat = ChatService(engine, build_graph(deps, saver), clock=clock, events=EventLog(engine, clock, bus),
                                jobs=JobQueue(engine, clock, bus))
             yield Services(settings=settings, engine=engine, model=loaded, retriever=retriever, chat=chat,
-                           runner=runner, clock=clock, sites=sites)
+                           runner=runner, clock=clock, sites=sites, answers=answers)
     finally:
         await bus.stop()
         loaded.close()

@@ -145,6 +145,8 @@ def run_load(conversations: int, workers: int = 1, db_url: str | None = None, li
            # One client address plays every customer: the per-address limits are lifted for it.
            "CONCIERGE_WEB__REQUESTS_PER_MINUTE_PER_IP": str(100 * conversations + 1000),
            "CONCIERGE_WEB__MESSAGES_PER_MINUTE": many, "CONCIERGE_LOG_LEVEL": "WARNING",
+           # Every customer asks the same: measure whole turns, never answers given again from the cache.
+           "CONCIERGE_KNOWLEDGE__ANSWER_CACHE_S": "0",
            **({"CONCIERGE_DB__URL": db_url} if db_url else {})}
     try:
         with FakeModelServer(decide=_decide, answer=lambda _m: ANSWER) as model:

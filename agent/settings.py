@@ -89,6 +89,10 @@ class KnowledgeSettings(BaseModel):
     language_margin: float = Field(
         default=0.03, description="an answer reads excerpts in the customer's language when the best of them is "
                                   "within this similarity of the best match in any language")
+    answer_cache_s: float = Field(
+        default=3600, ge=0, description="an anonymous customer's first question answered from the help center is "
+                                        "answered again without the model for this long (0: never); an ingest "
+                                        "through the server empties it")
     chunk_chars: int = 1200
     chunk_overlap: int = 150
 

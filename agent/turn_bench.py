@@ -3,7 +3,8 @@
 Each run is a fresh conversation with one message of each kind: a help-center question (an anonymous
 customer, from the labelled retrieval set), an order or stay look-up and a write's preview (signed-in
 customers of the project suite, on a scratch copy of the seeded stores). Every question is asked once, so
-neither llama.cpp's prompt cache nor an answer cache has seen it. The turn runs the path a widget message
+neither llama.cpp's prompt cache nor the answer cache has seen it; then the help-center question is asked again
+by another anonymous customer (kind "repeat"): what the answer cache gives a question customers keep asking. The turn runs the path a widget message
 takes (the job, the graph with its SQLite checkpointer, the stores, the event stream) in this process,
 after one unmeasured turn of each kind has warmed the model's cached prefixes.
 
@@ -42,7 +43,7 @@ from tools.api import Risk
 from tools.clock import noon
 from tools.registry import Registry, load_registry
 
-KINDS = ("help", "lookup", "write")
+KINDS = ("help", "repeat", "lookup", "write")
 CALL_TIMINGS = ("prompt_n", "cache_n", "prompt_ms", "predicted_n", "predicted_ms")
 PARTS = ("decide", "retrieval", "prompt_build", "respond_prefill", "decode", "other")
 QUESTIONS = Path(__file__).resolve().parents[1] / "knowledge" / "evalset" / "questions.yaml"
@@ -143,6 +144,7 @@ def cases(registry: Registry, runs: int) -> dict[str, list[tuple[str | None, str
         if len(found) < runs + 1:
             raise ValueError(f"at most {len(found) - 1} runs: there are {len(found)} distinct {kind} questions")
         out[kind] = found[:runs + 1]
+    out["repeat"] = out["help"]  # asked right after, by another customer
     return out
 
 
@@ -205,9 +207,16 @@ class TimedRetriever(Retriever):
 
     def search(self, *args: Any, **kwargs: Any) -> Any:
         """The retriever's search, timed."""
+        return self._timed(super().search, *args, **kwargs)
+
+    def search_in(self, *args: Any, **kwargs: Any) -> Any:
+        """The retriever's search that prefers the customer's language (what the graph calls), timed."""
+        return self._timed(super().search_in, *args, **kwargs)
+
+    def _timed(self, search: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
-            return super().search(*args, **kwargs)
+            return search(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
 

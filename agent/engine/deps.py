@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
+from agent.engine.answer_cache import AnswerCache
 from agent.engine.sites import Site
 from tools.registry import Registry
 from tools.runner import ToolRunner
@@ -29,3 +30,4 @@ class GraphDeps:
     excerpt_margin: float | None = None  # knowledge.answer_margin: which relevant excerpts an answer reads
     language_margin: float = 0.03  # knowledge.language_margin: when excerpts in the customer's language win
     handoff_after_failures: int = 3
+    answers: AnswerCache | None = None  # repeated first questions of anonymous customers, answered again

@@ -27,6 +27,7 @@ class Action(StrEnum):
     HANDOFF = "handoff"
     CLARIFY = "clarify"  # decided in code, never offered: ask the customer to say exactly what they want
     BLOCKED = "blocked"  # guard answered by itself (too long, an injection attempt)
+    CACHED = "cached"  # guard gave the answer kept for the same first question (agent/engine/answer_cache.py)
 
 
 # Why a turn hands the conversation to a person.

@@ -91,6 +91,7 @@ def _ingest(services: Services, paths: list[Path], on_progress: Callable[[int, i
         return {"error": f"The ingest stopped: {exc}. The help center keeps what was written before it."}
     finally:
         cache.close()
+        services.answers.clear()  # kept answers cite and quote the articles as they were
 
 
 async def _relay(lines: asyncio.Queue[dict[str, Any]], work: asyncio.Task[dict[str, Any]]) -> AsyncIterator[str]:

@@ -12,7 +12,7 @@ from agent.engine import prompts
 from agent.engine.deps import GraphDeps
 from agent.engine.injection import looks_like_injection
 from agent.engine.language import detect
-from agent.engine.nodes._common import last_customer_text
+from agent.engine.nodes._common import cache_key, last_customer_text
 from agent.engine.phrases import phrase
 from agent.engine.state import Action, ConversationState, TurnContext
 
@@ -44,6 +44,11 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCont
         elif ASKS_FOR_PERSON.search(text):
             update["decision"] = {"action": str(Action.HANDOFF)}
             update["handoff"] = {"reason": "customer_asked"}
+        elif (key := cache_key(state, runtime.context, language)) and deps.answers is not None and \
+                (kept := deps.answers.get(key)) is not None:
+            update["decision"] = {"action": str(Action.CACHED)}
+            update["messages"] = [AIMessage(kept.text)]
+            update["citations"] = kept.citations
         return update
 
     return guard
@@ -52,4 +57,5 @@ def make_guard(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCont
 def route_after_guard(state: ConversationState) -> str:
     """End the turn when guard blocked the message, hand off when a person was asked for, else decide."""
     action = state.get("decision", {"action": ""})["action"]
-    return {str(Action.BLOCKED): "end", str(Action.HANDOFF): "handoff"}.get(action, "decide")
+    return {str(Action.BLOCKED): "end", str(Action.CACHED): "end", str(Action.HANDOFF): "handoff"}.get(action,
+                                                                                                    "decide")

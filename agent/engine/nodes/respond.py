@@ -13,7 +13,7 @@ from agent.engine import prompts
 from agent.engine.deps import GraphDeps
 from agent.engine.injection import plays_along, scrub
 from agent.engine.language import name_of
-from agent.engine.nodes._common import last_customer_text, recent_turns
+from agent.engine.nodes._common import cache_key, last_customer_text, recent_turns
 from agent.engine.phrases import phrase
 from agent.engine.questions import is_yes_no
 from agent.engine.state import Action, ConversationState, TurnContext
@@ -118,6 +118,9 @@ def make_respond(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCo
         if plays_along(text, shown="\n".join(m.text for m in messages)):
             log.warning("respond: the answer went along with an injected instruction; replaced by a refusal")
             text, citations = phrase(prompts.REFUSE, state.get("language")), []
+        elif citations and deps.answers is not None and \
+                (key := cache_key(state, runtime.context, state.get("language"))):
+            deps.answers.put(key, text, citations)  # only answers the help center backs
         # Keep the streamed message's id, so LangGraph does not emit the reply a second time.
         return {"messages": [AIMessage(text, id=answer.id)], "citations": citations, "prompt_tokens": tokens}
 

@@ -31,6 +31,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         prompts.APOLOGY: ("Lo siento, ahora mismo tengo problemas para responder. Inténtalo de nuevo en un momento "
                           "o pide hablar con una persona."),
         prompts.CONFIRM: "Confírmalo, por favor: {preview}. Responde sí para continuar o no para cancelar.",
+        prompts.GREETING: "¡Hola! ¿En qué puedo ayudarte hoy?",
+        prompts.THANKS: "¡De nada! ¿Hay algo más en lo que pueda ayudarte?",
+        prompts.GOODBYE: "Gracias por escribirnos. ¡Adiós y que tengas un buen día!",
         prompts.NOTHING_TO_CONFIRM: "Eso ya tuvo respuesta, así que no se ha cambiado nada más.",
         prompts.BLOCKED: ("Lo siento, no puedo procesar ese mensaje. Escribe una pregunta más corta (como máximo "
                           "{limit} caracteres)."),
@@ -57,6 +60,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         prompts.APOLOGY: ("Désolé, j'ai du mal à répondre pour le moment. Réessayez dans un instant ou demandez à "
                           "parler à une personne."),
         prompts.CONFIRM: "Merci de confirmer : {preview}. Répondez oui pour continuer ou non pour annuler.",
+        prompts.GREETING: "Bonjour ! Comment puis-je vous aider aujourd'hui ?",
+        prompts.THANKS: "Je vous en prie ! Puis-je vous aider pour autre chose ?",
+        prompts.GOODBYE: "Merci de nous avoir contactés. Au revoir et bonne journée !",
         prompts.NOTHING_TO_CONFIRM: "Cela a déjà reçu une réponse, rien d'autre n'a donc été modifié.",
         prompts.BLOCKED: ("Désolé, je ne peux pas traiter ce message. Écrivez une question plus courte ({limit} "
                           "caractères au maximum)."),
@@ -83,6 +89,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
                           "oder bitten Sie darum, mit einer Person zu sprechen."),
         prompts.CONFIRM: "Bitte bestätigen Sie: {preview}. Antworten Sie mit ja, um fortzufahren, oder mit nein, "
                          "um abzubrechen.",
+        prompts.GREETING: "Hallo! Wie kann ich Ihnen heute helfen?",
+        prompts.THANKS: "Gern geschehen! Kann ich Ihnen sonst noch helfen?",
+        prompts.GOODBYE: "Danke für Ihre Nachricht. Auf Wiedersehen und einen schönen Tag!",
         prompts.NOTHING_TO_CONFIRM: "Das wurde schon beantwortet, daher wurde nichts weiter geändert.",
         prompts.BLOCKED: ("Entschuldigung, diese Nachricht kann ich nicht verarbeiten. Bitte schreiben Sie eine "
                           "kürzere Frage (höchstens {limit} Zeichen)."),

@@ -88,5 +88,9 @@ APOLOGY = ("Sorry, I'm having trouble answering right now. Please try again in a
            "or ask to talk to a person.")
 CONFIRM = "Please confirm: {preview}. Reply yes to go ahead, or no to cancel."
 NOTHING_TO_CONFIRM = "That was already answered, so nothing else was changed."
+# Small talk, answered in code (agent/engine/small_talk.py).
+GREETING = "Hello! How can I help you today?"
+THANKS = "You're welcome! Is there anything else I can help you with?"
+GOODBYE = "Thank you for getting in touch. Goodbye, and have a nice day!"
 
 BLOCKED = "Sorry, I can't process that message. Please write a shorter question (at most {limit} characters)."

@@ -28,6 +28,7 @@ class Action(StrEnum):
     CLARIFY = "clarify"  # decided in code, never offered: ask the customer to say exactly what they want
     BLOCKED = "blocked"  # guard answered by itself (too long, an injection attempt)
     CACHED = "cached"  # guard gave the answer kept for the same first question (agent/engine/answer_cache.py)
+    SMALL_TALK = "small_talk"  # guard answered a greeting, thanks or goodbye (agent/engine/small_talk.py)
 
 
 # Why a turn hands the conversation to a person.

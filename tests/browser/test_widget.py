@@ -19,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
+from agent.engine.prompts import GREETING
 from tests.conftest import ROOT, LiveServer, customer_token, decision, free_port, make_app, scripted
 from tools.orders.models import Order
 
@@ -174,7 +175,7 @@ def test_a_reload_keeps_the_conversation(browser, server) -> None:
     chat.get_by_text("How long does shipping take?").wait_for()
     chat.get_by_text("3 to 5 business days").wait_for()
     ask(chat, "Hello again")
-    chat.get_by_text("Hello! How can I help?").wait_for()
+    chat.get_by_text(GREETING).wait_for()  # small talk, answered in code
     time.sleep(0.2)
     assert chat.locator(".msg.assistant").count() == 2  # the old answer once, the new one once
     shot(page, "phone-after-reload")
@@ -237,7 +238,7 @@ def test_after_a_day_away_the_widget_starts_a_new_conversation_and_answers(brows
     clock.advance(hours=25)  # the server's clock: the conversation and the page's customer token have expired
     ask(chat, "Hello again")
     chat.get_by_text("ended after a while without activity").wait_for()
-    chat.get_by_text("Hello! How can I help?").wait_for()  # the message went to the new conversation
+    chat.get_by_text(GREETING).wait_for()  # the message went to the new conversation
     chat.get_by_text("Your sign-in has expired").wait_for()  # the demo page has no way to mint a fresh token
     context.close()
 

@@ -122,7 +122,7 @@ def test_a_model_failure_becomes_an_apology_and_an_error_event(settings, retriev
 
     model = scripted(decision("reply"), fail)
 
-    chat, conv, result, events = ask(model, settings, retriever, None, "hello")
+    chat, conv, result, events = ask(model, settings, retriever, None, "can you help me with something")
     assert result.text == APOLOGY
     types = [e.type for e in events]
     assert types == ["status", "error", "message", "handoff"]  # apologise, then a person takes over

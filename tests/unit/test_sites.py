@@ -44,7 +44,7 @@ def test_a_sites_router_and_answers_speak_for_its_brand_and_follow_its_policy(se
 
 def test_a_conversation_without_a_site_keeps_the_default_brand(settings, retriever, clock, tmp_path) -> None:
     model = scripted(decision("reply"), "Hello!")
-    talk(with_site(settings, tmp_path), retriever, clock, model, "hi", None)
+    talk(with_site(settings, tmp_path), retriever, clock, model, "I have a question", None)
     assert model.calls[0]["messages"][0].text.startswith("You are the router of Concierge, the support assistant")
     assert "Ada" not in "\n".join(m.text for call in model.calls for m in call["messages"])
 
@@ -54,7 +54,7 @@ def test_a_site_keyed_default_brands_the_conversations_that_name_no_site(setting
     airline = SiteSettings(name="Hat", description="the assistant of Hat Airlines")
     web = settings.web.model_copy(update={"sites": {"default": airline}})
     model = scripted(decision("reply"), "Hello!")
-    talk(settings.model_copy(update={"web": web}), retriever, clock, model, "hi", None)
+    talk(settings.model_copy(update={"web": web}), retriever, clock, model, "I have a question", None)
     assert model.calls[0]["messages"][0].text.startswith("You are the router of Hat, the assistant of Hat Airlines.")
     assert model.calls[-1]["messages"][0].text.startswith("You are Hat, the assistant of Hat Airlines.")
 

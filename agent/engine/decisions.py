@@ -71,8 +71,9 @@ def prompted_tools(registry: Registry, auth_mode: str = "token", site: Site | No
     return sorted(tools.values(), key=lambda t: _ORDER[t.access])
 
 
-def decision_schema(tools: list[Tool]) -> dict[str, Any]:
-    """A JSON schema accepting exactly one allowed action with valid arguments."""
+def decision_schema(tools: list[Tool], chat: bool = True) -> dict[str, Any]:
+    """A JSON schema accepting exactly one allowed action with valid arguments; ``reply`` (a chat answer without
+    sources or data) only when ``chat``."""
     variants: list[dict[str, Any]] = [
         {"type": "object", "additionalProperties": False, "required": ["action", "query"],
          "properties": {"action": {"const": str(Action.SEARCH)},
@@ -81,7 +82,8 @@ def decision_schema(tools: list[Tool]) -> dict[str, Any]:
     variants += [{"type": "object", "additionalProperties": False, "required": ["action", "args"],
                   "properties": {"action": {"const": t.name}, "args": t.parameters()}} for t in tools]
     variants += [{"type": "object", "additionalProperties": False, "required": ["action"],
-                  "properties": {"action": {"const": str(action)}}} for action in (Action.HANDOFF, Action.REPLY)]
+                  "properties": {"action": {"const": str(action)}}}
+                 for action in (Action.HANDOFF, Action.REPLY) if chat or action is not Action.REPLY]
     return {"anyOf": variants}
 
 

@@ -63,6 +63,11 @@ molte mille buona giornata
 muito bom boa
 heel veel fijne goede
 """.split())
+# "How are you?" is a greeting too, asked as a question: whole phrases (folded), each with its language.
+_HOW_ARE_YOU = {"en": r"how are you( doing| today)?|how s it going|how are things",
+                "es": r"que tal|como estas|como esta usted", "fr": r"ca va|comment allez vous|comment vas tu",
+                "de": r"wie geht s|wie geht es (dir|ihnen)", "it": r"come stai|come va", "pt": r"tudo bem|como vai",
+                "nl": r"hoe gaat het"}
 _KINDS = {word: (kind, language) for kind, languages in _WORDS.items()
           for language, words in languages.items() for word in words.split()}
 _WORD = re.compile(r"[^\W\d_]+")
@@ -75,6 +80,11 @@ def _fold(text: str) -> str:
 def small_talk(text: str) -> tuple[SmallTalk, str] | None:
     """The kind of small talk ``text`` is and the language of its first such word, or None when it says more."""
     words = _WORD.findall(_fold(text))
+    joined = " ".join(words)
+    for language, phrase in _HOW_ARE_YOU.items():  # at the end, after nothing but small talk
+        found = re.search(rf"(?:^| )(?:{phrase})$", joined)
+        if found and all(w in _KINDS or w in _WITH for w in joined[:found.start()].split()):
+            return SmallTalk.GREETING, language
     if not words or len(words) > 8 or any(w not in _KINDS and w not in _WITH for w in words) or \
             re.search(r"\d|\?", text):  # a number or a question asks for something
         return None

@@ -26,6 +26,12 @@ def test_anonymous_customers_are_never_offered_customer_tools(registry) -> None:
     assert {"get_order_details", "list_my_reservations"} <= signed_in
 
 
+def test_a_question_cannot_be_answered_without_sources_or_data(registry) -> None:
+    assert "reply" in _actions_in(decision_schema(offered_tools(registry, None)))
+    assert _actions_in(decision_schema(offered_tools(registry, None), chat=False)) == \
+        _actions_in(decision_schema(offered_tools(registry, None))) - {"reply"}
+
+
 def test_writes_are_offered_only_to_signed_in_customers_and_internal_tools_never(registry) -> None:
     signed_in = _actions_in(decision_schema(offered_tools(registry, "noah_brown_6181")))
     anonymous = _actions_in(decision_schema(offered_tools(registry, None)))

@@ -297,3 +297,16 @@ def test_only_a_yes_or_no_question_is_told_to_say_no_plainly(settings, retriever
     assert prompts.CLOSED in last_prompt(model)
     ask(model, settings, retriever, None, "How long does standard shipping take?")
     assert prompts.CLOSED not in last_prompt(model)
+
+
+def test_a_question_is_never_routed_to_a_chat_reply(settings, retriever) -> None:
+    def offered(model) -> set[str]:
+        schema = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
+        return {v["properties"]["action"]["const"] for v in schema["anyOf"]}
+
+    question, remark = scripted(decision("search_help_center", query="cancel delivered order")), \
+        scripted(decision("reply"), "Glad to hear it.")
+    ask(question, settings, retriever, None, "Can I cancel an order that has already been delivered?")
+    ask(remark, settings, retriever, None, "that worked, my order is here")
+    assert "reply" not in offered(question) and "search_help_center" in offered(question)
+    assert "reply" in offered(remark)

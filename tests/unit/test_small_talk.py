@@ -23,6 +23,8 @@ from tests.unit.test_graph import ask
     ("thanks, bye", SmallTalk.GOODBYE, "en"),
     ("¡Adiós!", SmallTalk.GOODBYE, "es"),
     ("Tschüss", SmallTalk.GOODBYE, "de"),
+    ("hi, how are you?", SmallTalk.GREETING, "en"),  # a question, and still small talk
+    ("Hola, ¿qué tal?", SmallTalk.GREETING, "es"),
 ])
 def test_small_talk_is_told_with_its_kind_and_language(text: str, kind: SmallTalk, language: str) -> None:
     assert small_talk(text) == (kind, language)
@@ -30,7 +32,8 @@ def test_small_talk_is_told_with_its_kind_and_language(text: str, kind: SmallTal
 
 @pytest.mark.parametrize("text", [
     "thanks, but where is my refund", "Hi, I want to cancel my order", "hello? anyone there?", "ok", "good",
-    "hi, order 123", "Hola, ¿puedo devolver unas zapatillas?",
+    "hi, order 123", "Hola, ¿puedo devolver unas zapatillas?", "how are you going to refund me?",
+    "hi how are you, where is my order?",
 ])
 def test_a_message_that_asks_for_something_is_no_small_talk(text: str) -> None:
     assert small_talk(text) is None

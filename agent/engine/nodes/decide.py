@@ -75,8 +75,12 @@ def make_decide(deps: GraphDeps) -> Callable[[ConversationState, Runtime[TurnCon
                              deps.prompt_budget)
         # The customer's own records ground identifiers too: "cancel my pending order" may use its id.
         conversation = f"{said}\n{facts}"
+        # A question is never answered from the model's own knowledge: told to "reply" only to small talk, the
+        # 1.5B still chose it for 5 of the 64 multilingual questions and answered them "Yes" against the help
+        # center. Greetings, thanks and goodbyes no longer come here (guard answers them).
+        chat = "?" not in text
         try:
-            value = await ainvoke_structured(model, messages, decision_schema(allowed), name="next_step",
+            value = await ainvoke_structured(model, messages, decision_schema(allowed, chat), name="next_step",
                                              max_tokens=decision_budget(allowed))
             decision = parse_decision(json.dumps(value), allowed, conversation, said=customer_words(state))
         except StructuredOutputError:

@@ -32,6 +32,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
                           "o pide hablar con una persona."),
         prompts.CONFIRM: "Confírmalo, por favor: {preview}. Responde sí para continuar o no para cancelar.",
         prompts.GREETING: "¡Hola! ¿En qué puedo ayudarte hoy?",
+        prompts.CLOSED: (" Si los fragmentos dicen que no es posible o que no está permitido, di que no claramente y "
+                         "di lo que sí permiten."),
         prompts.THANKS: "¡De nada! ¿Hay algo más en lo que pueda ayudarte?",
         prompts.GOODBYE: "Gracias por escribirnos. ¡Adiós y que tengas un buen día!",
         prompts.NOTHING_TO_CONFIRM: "Eso ya tuvo respuesta, así que no se ha cambiado nada más.",
@@ -61,6 +63,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
                           "parler à une personne."),
         prompts.CONFIRM: "Merci de confirmer : {preview}. Répondez oui pour continuer ou non pour annuler.",
         prompts.GREETING: "Bonjour ! Comment puis-je vous aider aujourd'hui ?",
+        prompts.CLOSED: (" Si les extraits disent que ce n'est pas possible ou pas permis, dites clairement non et "
+                         "dites ce qu'ils permettent à la place."),
         prompts.THANKS: "Je vous en prie ! Puis-je vous aider pour autre chose ?",
         prompts.GOODBYE: "Merci de nous avoir contactés. Au revoir et bonne journée !",
         prompts.NOTHING_TO_CONFIRM: "Cela a déjà reçu une réponse, rien d'autre n'a donc été modifié.",
@@ -90,6 +94,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         prompts.CONFIRM: "Bitte bestätigen Sie: {preview}. Antworten Sie mit ja, um fortzufahren, oder mit nein, "
                          "um abzubrechen.",
         prompts.GREETING: "Hallo! Wie kann ich Ihnen heute helfen?",
+        prompts.CLOSED: (" Wenn die Auszüge sagen, dass es nicht möglich oder nicht erlaubt ist, sagen Sie klar Nein "
+                         "und sagen Sie, was sie stattdessen erlauben."),
         prompts.THANKS: "Gern geschehen! Kann ich Ihnen sonst noch helfen?",
         prompts.GOODBYE: "Danke für Ihre Nachricht. Auf Wiedersehen und einen schönen Tag!",
         prompts.NOTHING_TO_CONFIRM: "Das wurde schon beantwortet, daher wurde nichts weiter geändert.",

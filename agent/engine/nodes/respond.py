@@ -92,7 +92,7 @@ def _instruction(state: ConversationState, deps: GraphDeps) -> tuple[str, list[d
         if not hits:
             return prompts.NO_SOURCES.format(question=question), []
         sources = "\n\n".join(f"[{n}] {scrub(h['text'])}" for n, h in enumerate(hits, 1))
-        closed = prompts.CLOSED if is_yes_no(question, state.get("language")) else ""
+        closed = phrase(prompts.CLOSED, state.get("language")) if is_yes_no(question, state.get("language")) else ""
         return prompts.WITH_SOURCES.format(sources=sources, question=question, closed=closed), citations_for(hits)
     result = state.get("tool_result")
     if result is not None:

@@ -48,14 +48,6 @@ def test_a_mentioned_reservation_takes_the_focus(engine, settings) -> None:
     assert "Reservation HMFK2G6WXT: Sunny cabin in Belem, Lisbon" in text
     assert "Reservation HMFK2G6WXT can be cancelled" in text
     assert "Order #W8008214 can be cancelled" not in text  # her only order is not what she is talking about
-    assert "#W8008214" not in text and "Payment methods" not in text  # nor read: prefill time and nothing else
-
-
-def test_a_named_order_leaves_the_reservations_out_and_naming_none_keeps_both(engine, settings) -> None:
-    named = facts_for(engine, settings, "raj_martin_9275", "Where is my order #W9879411? Has it shipped yet?")
-    assert "Order #W9879411 (processed)" in named and "Reservations:" not in named
-    vague = facts_for(engine, settings, "raj_martin_9275", "I have a question about my account")
-    assert "Orders: " in vague and "Reservations: " in vague
 
 
 def test_only_actions_whose_preconditions_can_hold_are_allowed(engine, settings) -> None:

@@ -32,7 +32,7 @@ class CachedAnswer:
 
 
 def question_key(site_key: str | None, language: str | None, question: str) -> str:
-    """The cache key: case, accents aside, punctuation and spacing do not make a question another one."""
+    """The cache key: case, punctuation and spacing do not make a question another one."""
     words = " ".join(_NOT_WORD.sub(" ", question.casefold()).split())
     return f"{site_key or ''}\x1f{language or ''}\x1f{words}"
 
@@ -77,5 +77,7 @@ class AnswerCache:
         with self._lock:
             self._entries.clear()
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """How many answers are kept (not ``__len__``: an empty cache must not read as no cache)."""
         return len(self._entries)

@@ -82,8 +82,8 @@ def small_talk(text: str) -> tuple[SmallTalk, str] | None:
     words = _WORD.findall(_fold(text))
     joined = " ".join(words)
     for language, phrase in _HOW_ARE_YOU.items():  # at the end, after nothing but small talk
-        found = re.search(rf"(?:^| )(?:{phrase})$", joined)
-        if found and all(w in _KINDS or w in _WITH for w in joined[:found.start()].split()):
+        asked = re.search(rf"(?:^| )(?:{phrase})$", joined)
+        if asked and all(w in _KINDS or w in _WITH for w in joined[:asked.start()].split()):
             return SmallTalk.GREETING, language
     if not words or len(words) > 8 or any(w not in _KINDS and w not in _WITH for w in words) or \
             re.search(r"\d|\?", text):  # a number or a question asks for something

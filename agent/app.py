@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
@@ -35,7 +36,8 @@ from agent.llm.errors import ModelError
 from agent.llm.factory import LoadedModel, load_model
 from agent.llm.prompt_cache import warm
 from agent.settings import Settings
-from knowledge.embeddings import load_embedder
+from knowledge.embeddings import EmbeddingCache, load_embedder
+from knowledge.ingest import IngestReport, ingest
 from knowledge.retrieve import Retriever
 from knowledge.store import open_store
 from tools.clock import Clock, SystemClock
@@ -67,6 +69,18 @@ def open_retriever(settings: Settings) -> Retriever:
                        q.api_key.get_secret_value() if q.api_key else None, read_only=q.read_only)
     k = settings.knowledge
     return Retriever(store, load_embedder(k.embedding_model), top_k=k.top_k, min_score=k.min_score, mode=k.mode)
+
+
+def ingest_articles(settings: Settings, retriever: Retriever, paths: list[Path],
+                    on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    """Ingest ``paths`` into the retriever's collection with the configured chunking, through the embedding cache
+    in the data dir (opened and closed here: its SQLite connection belongs to the calling thread)."""
+    cache = EmbeddingCache(settings.embedding_cache_path)
+    try:
+        return ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
+                      overlap=settings.knowledge.chunk_overlap, cache=cache, on_progress=on_progress)
+    finally:
+        cache.close()
 
 
 @asynccontextmanager

@@ -49,18 +49,12 @@ def retriever_or_fail(settings: Settings):
 
 
 def ingest_with_progress(settings: Settings, retriever, paths: list[Path]):
-    from knowledge.embeddings import EmbeddingCache
-    from knowledge.ingest import ingest as run_ingest
+    from agent.app import ingest_articles
 
-    cache = EmbeddingCache(settings.embedding_cache_path)
-    try:
-        with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
-            task = progress.add_task("embed", total=None)
-            return run_ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
-                              overlap=settings.knowledge.chunk_overlap, cache=cache,
-                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    finally:
-        cache.close()
+    with Progress(TextColumn("embedding chunks"), BarColumn(), TaskProgressColumn(), console=console) as progress:
+        task = progress.add_task("embed", total=None)
+        return ingest_articles(settings, retriever, paths,
+                               on_progress=lambda done, total: progress.update(task, completed=done, total=total))
 
 
 def load_model_or_fail(settings: Settings):

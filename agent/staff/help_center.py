@@ -20,12 +20,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from agent.app import Services
+from agent.app import Services, ingest_articles
 from agent.channels.bodies import RequestBody
 from agent.channels.web import ServicesDep
 from agent.staff.agents import require_agent
-from knowledge.embeddings import EmbeddingCache
-from knowledge.ingest import ingest
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/agent/help-center", dependencies=[Depends(require_agent)])
@@ -55,7 +53,7 @@ def _checked(services: Services, raw: list[str]) -> list[Path]:
 
 
 @router.post("/ingest")
-async def ingest_articles(body: IngestRequest, request: Request, services: ServicesDep) -> StreamingResponse:
+async def ingest_through_server(body: IngestRequest, request: Request, services: ServicesDep) -> StreamingResponse:
     """Make the served collection hold exactly the articles under ``paths``; JSON lines ``{"done", "total"}``
     while embedding, then ``{"report": …}`` (or ``{"error": …}``)."""
     paths = _checked(services, body.paths)
@@ -81,16 +79,11 @@ def _reporter(lines: asyncio.Queue[dict[str, Any]]) -> Callable[[int, int], None
 
 
 def _ingest(services: Services, paths: list[Path], on_progress: Callable[[int, int], None]) -> dict[str, Any]:
-    settings, retriever = services.settings, services.retriever
-    cache = EmbeddingCache(settings.embedding_cache_path)  # its SQLite connection belongs to this thread
     try:
-        report = ingest(paths, retriever.store, retriever.embedder, max_chars=settings.knowledge.chunk_chars,
-                        overlap=settings.knowledge.chunk_overlap, cache=cache, on_progress=on_progress)
-        return {"report": asdict(report)}
+        return {"report": asdict(ingest_articles(services.settings, services.retriever, paths, on_progress))}
     except (OSError, ValueError) as exc:
         return {"error": f"The ingest stopped: {exc}. The help center keeps what was written before it."}
     finally:
-        cache.close()
         services.answers.clear()  # kept answers cite and quote the articles as they were
 
 
